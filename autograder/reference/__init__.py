@@ -1,0 +1,37 @@
+"""The hidden reference solution of every exercise of the course, one module per notebook.
+
+Never shipped to students. ``python -m autograder sync`` writes each solution block of these
+modules into the matching solution cell of ``source/`` and into the ``previous_steps.py``
+files that later notebooks run on.
+"""
+
+from .backward import numerical_gradient
+from .data_prep import generate_disc_set, iterate_minibatches, one_hot, standardize, train_test_split
+from .forward import Dropout, Identity, ReLU, Sigmoid, Tanh, tiny_net_forward
+from .initialization import initialize_parameters
+from .loss import MeanSquareError, SigmoidCrossEntropy, SoftmaxCrossEntropy, softmax
+from .modularization import Sequential, build_model, labels_from_scores, train
+from .prediction import accuracy, confusion_matrix, predict
+from .update import Linear  # the class of notebook 02 with every method added up to notebook 05
+
+#: The reference modules in the order of the notebooks they solve.
+STEP_MODULES = {
+    "01_data_prep": "data_prep",
+    "02_init": "initialization",
+    "03_forward": "forward",
+    "04_backward": "backward",
+    "05_update": "update",
+    "06_loss": "loss",
+    "07_modularization": "modularization",
+    "08_prediction": "prediction",
+}
+
+__all__ = [
+    "one_hot", "standardize", "train_test_split", "iterate_minibatches", "generate_disc_set",
+    "Linear", "initialize_parameters",
+    "ReLU", "Sigmoid", "Tanh", "Identity", "Dropout", "tiny_net_forward",
+    "numerical_gradient",
+    "MeanSquareError", "SigmoidCrossEntropy", "SoftmaxCrossEntropy", "softmax",
+    "Sequential", "build_model", "labels_from_scores", "train",
+    "predict", "accuracy", "confusion_matrix",
+]

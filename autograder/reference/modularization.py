@@ -1,0 +1,159 @@
+"""Reference solutions of notebook 07 (modularisation: a model and its training loop).
+
+Each block after a ``# %% [name]`` line is the solution cell ``name`` of the source
+notebook, written into it by ``python -m autograder sync``: edit solutions here only.
+"""
+
+import numpy as np
+
+from course.framework import Layer
+from course.progress import progress_bar
+
+from .data_prep import iterate_minibatches
+from .forward import Identity, ReLU, Sigmoid, Tanh
+from .update import Linear
+
+__all__ = ["Sequential", "build_model", "labels_from_scores", "train"]
+
+
+# %% [sequential]
+class Sequential(Layer):
+    """A model as a list of layers, applied one after the other.
+
+    forward: X (N, in_features) -> scores (N, out_features) of the last layer.
+    backward: dScores (N, out_features) -> dX (N, in_features), through the layers
+    in reverse order.
+    """
+
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def forward(self, X):
+        ### BEGIN SOLUTION
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+        ### END SOLUTION
+
+    def backward(self, dA):
+        ### BEGIN SOLUTION
+        for layer in reversed(self.layers):
+            dA = layer.backward(dA)
+        return dA
+        ### END SOLUTION
+
+    def update(self, lr):
+        ### BEGIN SOLUTION
+        for layer in self.layers:
+            layer.update(lr)
+        ### END SOLUTION
+
+    def parameters(self):
+        ### BEGIN SOLUTION
+        return [pair for layer in self.layers for pair in layer.parameters()]
+        ### END SOLUTION
+
+    def zero_grad(self):
+        ### BEGIN SOLUTION
+        for layer in self.layers:
+            layer.zero_grad()
+        ### END SOLUTION
+
+    def train(self):
+        ### BEGIN SOLUTION
+        self.training = True
+        for layer in self.layers:
+            layer.train()
+        return self
+        ### END SOLUTION
+
+    def eval(self):
+        ### BEGIN SOLUTION
+        self.training = False
+        for layer in self.layers:
+            layer.eval()
+        return self
+        ### END SOLUTION
+
+    def __repr__(self):
+        inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Sequential(\n{inner}\n)"
+
+
+# %% [build_model]
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "identity": Identity}
+
+
+def build_model(architecture, seed=0):
+    """Build a Sequential model from a list of layer descriptions.
+
+    architecture: list of dicts {"input_dim": int, "output_dim": int, "activation": str},
+    one per Linear layer, activation one of "relu", "sigmoid", "tanh", "identity".
+    Each dict becomes Linear(input_dim, output_dim) followed by its activation layer.
+    Weights: He scale before ReLU, Xavier otherwise, all drawn from one
+    np.random.default_rng(seed), so the same seed builds the same model.
+    """
+    ### BEGIN SOLUTION
+    rng = np.random.default_rng(seed)
+    layers = []
+    for spec in architecture:
+        activation = spec["activation"]
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}: use one of {sorted(ACTIVATIONS)}")
+        init = "he" if activation == "relu" else "xavier"
+        layers.append(Linear(spec["input_dim"], spec["output_dim"], init=init, rng=rng))
+        layers.append(ACTIVATIONS[activation]())
+    return Sequential(*layers)
+    ### END SOLUTION
+
+
+# %% [labels_from_scores]
+def labels_from_scores(scores):
+    """Class labels from a network's outputs or from targets.
+
+    scores: (N, C) with C >= 2: the label of a row is the index of its largest entry;
+    (N, 1): one logit (or a 0/1 target) per row, label 1 where it is > 0.
+    Returns labels: (N,) int.
+    """
+    ### BEGIN SOLUTION
+    if scores.shape[1] == 1:
+        return (scores[:, 0] > 0).astype(int)
+    return np.argmax(scores, axis=1)
+    ### END SOLUTION
+
+
+# %% [train]
+def train(model, loss_fn, X, Y, *, epochs, batch_size, lr, seed=0, X_val=None, Y_val=None,
+          progress=False):
+    """Mini-batch gradient descent, the training loop of the guide.
+
+    X: (N, D) inputs, Y: (N, C) targets (one-hot, or (N, 1) for one logit).
+    Each epoch shuffles the data with np.random.default_rng(seed) (one generator for the
+    whole run) and, for every mini-batch: forward, loss, backward, update.
+    X_val: (M, D), Y_val: (M, C), optional: evaluated (in eval mode) after each epoch.
+    progress: show a progress bar over the epochs.
+    Returns the history: {"loss": [mean training loss of each epoch]} plus, with
+    validation data, "val_loss" and "val_accuracy" (fractions in [0, 1]).
+    """
+    ### BEGIN SOLUTION
+    rng = np.random.default_rng(seed)
+    history = {"loss": []}
+    if X_val is not None:
+        history["val_loss"], history["val_accuracy"] = [], []
+    for _ in progress_bar(range(epochs), enabled=progress, desc="epochs"):
+        model.train()
+        total_loss = 0.0
+        for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, shuffle=True, rng=rng):
+            scores = model.forward(X_batch)
+            total_loss += loss_fn.forward(Y_batch, scores) * X_batch.shape[0]
+            model.backward(loss_fn.backward())
+            model.update(lr)
+        history["loss"].append(total_loss / X.shape[0])
+        if X_val is not None:
+            model.eval()
+            scores = model.forward(X_val)
+            history["val_loss"].append(loss_fn.forward(Y_val, scores))
+            correct = labels_from_scores(scores) == labels_from_scores(Y_val)
+            history["val_accuracy"].append(float(np.mean(correct)))
+    return history
+    ### END SOLUTION

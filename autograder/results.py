@@ -1,0 +1,86 @@
+"""Train the reference network on the course's three tasks and report test accuracies,
+beside scikit-learn's MLPClassifier trained on the same split.
+
+Run as ``python -m autograder results``.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from course import datasets
+from course.experiments import EXPERIMENTS
+
+from . import reference as ref
+
+
+def load_task(name):
+    """The standardised split of a task: X_train (N, D), X_test (M, D), y_train (N,), y_test (M,)."""
+    if name == "two_moons":
+        X, y = datasets.two_moons()
+        X_train, X_test, y_train, y_test = ref.train_test_split(
+            X, y, datasets.TEST_FRACTION, datasets.SPLIT_SEED)
+    elif name == "digits":
+        X, y = datasets.digits()
+        X_train, X_test, y_train, y_test = ref.train_test_split(
+            X, y, datasets.TEST_FRACTION, datasets.SPLIT_SEED)
+    elif name == "disc":
+        X_train, y_train = ref.generate_disc_set(datasets.DISC_TRAIN_SAMPLES, datasets.DISC_TRAIN_SEED)
+        X_test, y_test = ref.generate_disc_set(datasets.DISC_TEST_SAMPLES, datasets.DISC_TEST_SEED)
+    else:
+        raise ValueError(f"unknown task {name!r}: one of {sorted(EXPERIMENTS)}")
+    X_train, X_test = ref.standardize(X_train, X_test)
+    return X_train, X_test, y_train, y_test
+
+
+def targets_for(experiment, y):
+    """Targets in the form the experiment's loss expects: (N, 1) for one logit, else one-hot."""
+    outputs = experiment["architecture"][-1]["output_dim"]
+    if outputs == 1:
+        return y[:, None].astype(np.float64)
+    return ref.one_hot(y, outputs)
+
+
+def run_reference(name, seed=0):
+    """Train the reference on task ``name``. Returns {"accuracy", "history", "seconds"}."""
+    experiment = EXPERIMENTS[name]
+    X_train, X_test, y_train, y_test = load_task(name)
+    model = ref.build_model(experiment["architecture"], seed=seed)
+    loss_fn = getattr(ref, experiment["loss"])()
+    start = time.perf_counter()
+    history = ref.train(model, loss_fn, X_train, targets_for(experiment, y_train),
+                        epochs=experiment["epochs"], batch_size=experiment["batch_size"],
+                        lr=experiment["lr"], seed=seed,
+                        X_val=X_test, Y_val=targets_for(experiment, y_test))
+    seconds = time.perf_counter() - start
+    accuracy = ref.accuracy(ref.predict(model, X_test), y_test)
+    return {"accuracy": accuracy, "history": history, "seconds": seconds}
+
+
+def run_sklearn(name, seed=0):
+    """scikit-learn's MLPClassifier with the same hidden layers on the same split."""
+    experiment = EXPERIMENTS[name]
+    X_train, X_test, y_train, y_test = load_task(name)
+    hidden = tuple(layer["output_dim"] for layer in experiment["architecture"][:-1])
+    classifier = MLPClassifier(hidden, max_iter=2000, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classifier.fit(X_train, y_train)
+    return float(classifier.score(X_test, y_test))
+
+
+def main():
+    """Print the table of test accuracies. Returns 0 when every bar is met, else 1."""
+    print(f"{'task':<10} {'reference':>10} {'sklearn MLP':>12} {'bar':>6} {'train s':>8}  description")
+    failures = 0
+    for name, experiment in EXPERIMENTS.items():
+        ours = run_reference(name)
+        theirs = run_sklearn(name)
+        met = ours["accuracy"] >= experiment["bar"] and ours["accuracy"] >= theirs - 0.01
+        failures += not met
+        print(f"{name:<10} {ours['accuracy']:>9.1%} {theirs:>11.1%} {experiment['bar']:>6.0%} "
+              f"{ours['seconds']:>8.2f}  {experiment['description']}{'' if met else '  (BAR MISSED)'}")
+    return 1 if failures else 0
