@@ -2,6 +2,7 @@
 
 results   train the reference on the three tasks and print the table of accuracies
 demo      the main job (for now: the results table)
+sync      write the reference solutions into source/ (--check: only report what differs)
 """
 
 import sys
@@ -9,7 +10,11 @@ import sys
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"results": "autograder.results", "demo": "autograder.results"}
+    commands = {
+        "results": "autograder.results",
+        "demo": "autograder.results",
+        "sync": "autograder.solutions",
+    }
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

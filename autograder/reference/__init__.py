@@ -14,7 +14,7 @@ from .modularization import Sequential, build_model, labels_from_scores, train
 from .prediction import accuracy, confusion_matrix, predict
 from .update import Linear  # the class of notebook 02 with every method added up to notebook 05
 
-#: The reference modules in the order of the notebooks they solve.
+#: The reference module of each notebook (course.previous.ASSIGNMENTS gives their order).
 STEP_MODULES = {
     "01_data_prep": "data_prep",
     "02_init": "initialization",

@@ -22,6 +22,7 @@ def one_hot(y, num_classes):
     y: (N,) integers in [0, num_classes).
     Returns Y: (N, num_classes) float64, Y[n, y[n]] = 1 and 0 elsewhere.
     """
+    # Row y[n] of the identity matrix np.eye(num_classes) is exactly the one-hot row of y[n].
     ### BEGIN SOLUTION
     return np.eye(num_classes)[np.asarray(y, dtype=int)]
     ### END SOLUTION
@@ -35,6 +36,8 @@ def standardize(X_train, X_test):
     Returns (X_train_scaled, X_test_scaled) with the same shapes. A constant feature
     (standard deviation 0) is only centred, never divided by zero.
     """
+    # Mean and standard deviation per feature (axis 0) of X_train only; replace a std of 0
+    # by 1; apply the same shift and scale to both sets.
     ### BEGIN SOLUTION
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
@@ -51,6 +54,8 @@ def train_test_split(X, y, test_fraction=0.2, seed=0):
     Returns X_train (N - n_test, D), X_test (n_test, D), y_train, y_test,
     with n_test = round(test_fraction * N). The same seed gives the same split.
     """
+    # Draw one permutation of 0..N-1 with np.random.default_rng(seed), take its first n_test
+    # entries as test indices and the rest as train indices, and index X and y with them.
     ### BEGIN SOLUTION
     n_samples = X.shape[0]
     n_test = int(round(test_fraction * n_samples))
@@ -69,6 +74,8 @@ def iterate_minibatches(X, Y, batch_size, shuffle=True, rng=None):
     permutation, drawn from ``rng`` (a np.random.Generator; a fresh one if None), orders
     both X and Y, so rows stay paired.
     """
+    # One order of the row indices (rng.permutation, or 0..N-1 without shuffle); walk through
+    # it batch_size indices at a time and yield those rows of X and of Y.
     ### BEGIN SOLUTION
     n_samples = X.shape[0]
     if shuffle:
@@ -90,6 +97,8 @@ def generate_disc_set(n, seed=0):
     the square's area and the two classes are balanced.
     Returns X: (n, 2) float64 and y: (n,) int, 1 inside the disc and 0 outside.
     """
+    # Uniform points from np.random.default_rng(seed); a point is inside when its squared
+    # distance to the centre is below the squared radius.
     ### BEGIN SOLUTION
     X = np.random.default_rng(seed).uniform(0.0, 1.0, size=(n, 2))
     radius = 1.0 / np.sqrt(2.0 * np.pi)
