@@ -10,7 +10,9 @@ c.CourseDirectory.course_id = "nn-from-scratch"
 c.CourseDirectory.root = "."
 
 # The stub students see in place of a solution: the guide's "fill your code here" comment.
-c.ClearSolutions.code_stub = {"python": "## Fill in your code here\nraise NotImplementedError(\"replace this line with your code\")"}
+c.ClearSolutions.code_stub = {
+    "python": '## Fill in your code here\nraise NotImplementedError("replace this line with your code")'
+}
 c.ClearSolutions.text_stub = "Write your answer here."
 
 # Notebooks train small networks: give every cell time, but stop a runaway one.

@@ -1,7 +1,9 @@
 """Instructor commands: ``python -m autograder COMMAND``.
 
 results   train the reference on the three tasks and print the table of accuracies
-demo      the main job (for now: the results table)
+demo      the main job: build the release, autograde a sample class, print its grades
+release   sync, then build release/ from source/ with nbgrader generate_assignment
+benchmark time every source notebook, run top to bottom
 sync      write the reference solutions into source/ (--check: only report what differs)
 """
 
@@ -12,8 +14,10 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     commands = {
         "results": "autograder.results",
-        "demo": "autograder.results",
+        "demo": "autograder.demo",
         "sync": "autograder.solutions",
+        "release": "autograder.release",
+        "benchmark": "autograder.benchmark",
     }
     if not argv or argv[0] not in commands:
         print(__doc__)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbgrader.utils import determine_grade
 
 
 @dataclass
@@ -43,13 +44,18 @@ def _problem(cell):
 
 
 def graded_outcomes(notebook):
-    """One CellOutcome per graded test cell of an executed notebook, in order."""
+    """One CellOutcome per graded test cell of an executed notebook, in order.
+
+    A cell passes when nbgrader's own rule (nbgrader.utils.determine_grade) gives it full
+    points: no error, nothing on stderr, and no displayed number (a partial score).
+    """
     outcomes = []
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            problem = _problem(cell)
-            outcomes.append(CellOutcome(meta["grade_id"], meta.get("points", 0), not problem, problem))
+            score, maximum = determine_grade(cell)
+            problem = _problem(cell) or ("" if score == maximum else f"displayed a partial score {score}")
+            outcomes.append(CellOutcome(meta["grade_id"], maximum, score == maximum, problem))
     return outcomes
 
 

@@ -8,8 +8,8 @@ imports) followed by blocks, each starting with a ``# %% [grade_id]`` line. This
 - writes ``source/<NN_name>/previous_steps.py`` for every notebook from 02 on: the blocks
   of all the earlier steps, with the solution markers removed.
 
-``python -m autograder sync`` does both; ``python -m autograder sync --check`` only lists
-what is out of date (non-zero exit when anything is).
+``python -m autograder sync [ASSIGNMENT...]`` does both (for every notebook by default);
+``--check`` only lists what is out of date (non-zero exit when anything is).
 """
 
 import re
@@ -124,11 +124,11 @@ def previous_steps_source(assignment):
     )
 
 
-def sync(check=False):
+def sync(check=False, assignments=ASSIGNMENTS):
     """Bring source/ in line with the reference. Returns the paths that were (or would be) changed."""
     blocks = all_blocks()
     changed = []
-    for assignment in ASSIGNMENTS:
+    for assignment in assignments:
         path = notebook_path(assignment)
         if not path.exists():
             continue
@@ -152,7 +152,12 @@ def sync(check=False):
 
 def main(*args):
     check = "--check" in args
-    changed = sync(check=check)
+    assignments = [a for a in args if not a.startswith("--")] or ASSIGNMENTS
+    unknown = set(assignments) - set(ASSIGNMENTS)
+    if unknown:
+        print(f"unknown assignment(s) {sorted(unknown)}: choose from {', '.join(ASSIGNMENTS)}")
+        return 2
+    changed = sync(check=check, assignments=assignments)
     for path in changed:
         print(("out of date: " if check else "wrote ") + str(path.relative_to(ROOT)))
     if check and changed:

@@ -3,7 +3,8 @@
 Every check raises ``AssertionError`` with a sentence that says what was expected, what
 came out and where, and names the likely mistake when the pattern is a well-known one
 (transposed weights, a missing 1/N, a sign flip). On success the gradient checks print a
-one-line summary and return the relative errors.
+one-line summary. Every check returns None, so that a check ending a notebook cell never
+displays a number (nbgrader would read it as a partial score).
 
 Gradients are compared by the relative error of the whole array,
 ``|a - b| / (|a| + |b|)`` (Euclidean norms), which must stay below ``GRADIENT_TOLERANCE``.
@@ -74,7 +75,15 @@ def check_close(name, actual, expected, tolerance=GRADIENT_TOLERANCE, batch_size
     """Fail unless ``actual`` has the shape of ``expected`` and a relative error below
     ``tolerance``. The message gives the largest entry-wise difference and its index.
     batch_size: the N of the computation, to recognise a missing or extra 1/N.
+
+    Returns None: a check that ends a notebook cell must not display a number, which
+    nbgrader would read as a partial score.
     """
+    _compare(name, actual, expected, tolerance, batch_size)
+
+
+def _compare(name, actual, expected, tolerance, batch_size):
+    """check_close's work; returns the relative error."""
     expected = np.asarray(expected, dtype=np.float64)
     check_shape(name, actual, expected.shape)
     if not np.all(np.isfinite(actual)):
@@ -126,7 +135,7 @@ def check_layer_gradients(layer, X, *, seed=0, tolerance=GRADIENT_TOLERANCE, ver
     gradients dW and db are checked too. X: (N, in_features) float64.
     The scalar checked is L = sum(forward(X) * G) for a fixed random G of the output's
     shape, so dL/dA = G is what backward receives.
-    Returns {"dX": error, "dW": error, ...} with the relative error of each gradient.
+    With verbose, prints the relative error of each gradient. Returns None.
     """
     name = type(layer).__name__
     X = np.array(X, dtype=np.float64)
@@ -153,19 +162,19 @@ def check_layer_gradients(layer, X, *, seed=0, tolerance=GRADIENT_TOLERANCE, ver
     for p in parameters:
         numeric["d" + p] = _central_differences(scalar, getattr(layer, p))
     errors = {
-        key: check_close(f"{name} {key}", analytic[key], numeric[key], tolerance, batch_size=X.shape[0])
+        key: _compare(f"{name} {key}", analytic[key], numeric[key], tolerance, batch_size=X.shape[0])
         for key in analytic
     }
     if verbose:
         summary = ", ".join(f"{key} {error:.1e}" for key, error in errors.items())
         print(f"{name} gradients match finite differences (relative errors: {summary})")
-    return errors
 
 
 def check_loss_gradient(loss, y, y_hat, *, tolerance=GRADIENT_TOLERANCE, verbose=True):
     """Compare loss.backward() with finite differences of loss.forward(y, y_hat).
 
-    y: targets, y_hat: network outputs (N, C). Returns the relative error of dL/dy_hat.
+    y: targets, y_hat: network outputs (N, C). With verbose, prints the relative error.
+    Returns None.
     """
     name = type(loss).__name__
     y_hat = np.array(y_hat, dtype=np.float64)
@@ -175,7 +184,6 @@ def check_loss_gradient(loss, y, y_hat, *, tolerance=GRADIENT_TOLERANCE, verbose
     analytic = loss.backward()
     check_shape(f"{name}.backward's result", analytic, y_hat.shape)
     numeric = _central_differences(lambda: float(loss.forward(y, y_hat)), y_hat)
-    error = check_close(f"{name} gradient", analytic, numeric, tolerance, batch_size=y_hat.shape[0])
+    error = _compare(f"{name} gradient", analytic, numeric, tolerance, batch_size=y_hat.shape[0])
     if verbose:
         print(f"{name} gradient matches finite differences (relative error {error:.1e})")
-    return error

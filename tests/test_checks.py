@@ -28,7 +28,7 @@ def test_check_close_gives_the_largest_error_and_its_index():
     expected = np.array([1.0, 2.0, 3.0])
     with pytest.raises(AssertionError, match=r"largest difference at db\[2\]: got 4, expected 3"):
         checks.check_close("db", np.array([1.0, 2.0, 4.0]), expected)
-    assert checks.check_close("db", expected.copy(), expected) == 0.0
+    assert checks.check_close("db", expected.copy(), expected) is None
 
 
 @pytest.mark.parametrize("transform, words", [
@@ -52,9 +52,10 @@ def test_layer_gradient_check_passes_every_reference_layer(rng, capsys):
     X = rng.standard_normal((6, 4))
     for layer in (ref.Linear(4, 3, rng=rng), ref.ReLU(), ref.Sigmoid(), ref.Tanh(), ref.Identity(),
                   ref.Dropout(0.3, rng=np.random.default_rng(0))):
-        errors = checks.check_layer_gradients(layer, X)
-        assert max(errors.values()) < checks.GRADIENT_TOLERANCE
-    assert "Linear gradients match finite differences" in capsys.readouterr().out
+        assert checks.check_layer_gradients(layer, X) is None
+    printed = capsys.readouterr().out
+    assert "Linear gradients match finite differences (relative errors: dX" in printed
+    assert "Dropout gradients match" in printed
 
 
 class LinearWithoutBatchSum(Layer):
@@ -105,7 +106,7 @@ def test_layer_gradient_check_reports_a_wrong_dX_shape(rng):
 def test_loss_gradient_check_passes_and_catches_a_missing_mean(rng):
     Y = ref.one_hot(rng.integers(0, 3, 7), 3)
     Z = rng.standard_normal((7, 3))
-    assert checks.check_loss_gradient(ref.SoftmaxCrossEntropy(), Y, Z, verbose=False) < 1e-7
+    checks.check_loss_gradient(ref.SoftmaxCrossEntropy(), Y, Z, verbose=False)
 
     class SumInsteadOfMeanGradient(ref.SoftmaxCrossEntropy):
         def backward(self):

@@ -1,0 +1,68 @@
+"""Build the student release: ``python -m autograder release``.
+
+1. ``sync``: write the reference solutions into ``source/`` (and the previous_steps.py files);
+2. ``nbgrader generate_assignment`` for every notebook, in a scratch course directory;
+3. replace ``release/`` with what nbgrader made.
+
+``build_course_dir`` is shared with the grading commands, which need a course directory
+whose gradebook knows every assignment.
+"""
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from course.previous import ASSIGNMENTS
+
+from .nbgrader_cli import nbgrader
+from .solutions import ROOT, sync
+
+RELEASE = ROOT / "release"
+IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
+
+
+def available_assignments():
+    """The assignments of ASSIGNMENTS that have a folder in source/, in course order."""
+    return [a for a in ASSIGNMENTS if (ROOT / "source" / a).is_dir()]
+
+
+def build_course_dir(course_dir, assignments=None):
+    """Copy the config and ``source/`` into ``course_dir`` and generate every assignment there.
+
+    Afterwards ``course_dir/release/`` holds the student notebooks and
+    ``course_dir/gradebook.db`` knows every assignment, notebook and graded cell.
+    """
+    course_dir = Path(course_dir)
+    assignments = available_assignments() if assignments is None else assignments
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    for assignment in assignments:
+        target = course_dir / "source" / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(ROOT / "source" / assignment, target, ignore=IGNORED)
+    nbgrader("generate_assignment", "*", "--force", course_dir=course_dir)
+    return course_dir / "release"
+
+
+def generate_release(target=RELEASE, assignments=None):
+    """Regenerate the student release into ``target`` (replacing what is there)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        built = build_course_dir(Path(scratch) / "course", assignments)
+        if Path(target).exists():
+            shutil.rmtree(target)
+        shutil.copytree(built, target)
+    return Path(target)
+
+
+def main(*args):
+    for path in sync():
+        print(f"synced {path.relative_to(ROOT)}")
+    generate_release()
+    print(f"release/ regenerated: {', '.join(sorted(p.name for p in RELEASE.iterdir()))}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,121 @@
+"""The notebooks: source in step with the reference, release in step with source, every
+source notebook clean, every untouched release notebook failing gracefully."""
+
+import filecmp
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograder.notebooks import execute, graded_outcomes, problems
+from autograder.release import RELEASE, generate_release
+from autograder.solutions import ROOT, SOURCE, STEP_MODULES, read_module, sync
+from course.previous import ASSIGNMENTS
+
+REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
+
+
+def test_every_assignment_has_a_source_and_a_release_notebook():
+    for assignment in ASSIGNMENTS:
+        assert (SOURCE / assignment / f"{assignment}.ipynb").exists(), assignment
+        assert (RELEASE / assignment / f"{assignment}.ipynb").exists(), assignment
+
+
+def test_source_solutions_are_the_reference_blocks():
+    stale = sync(check=True)
+    assert not stale, f"out of date, run `python -m autograder sync`: {[str(p) for p in stale]}"
+
+
+def test_notebooks_are_committed_without_outputs():
+    for folder in (SOURCE, RELEASE):
+        for path in folder.glob("*/*.ipynb"):
+            notebook = nbformat.read(path, as_version=4)
+            for cell in notebook.cells:
+                if cell.cell_type == "code":
+                    assert not cell.outputs and cell.execution_count is None, f"{path}: outputs kept"
+
+
+@pytest.mark.slow
+def test_release_is_exactly_what_nbgrader_generates(tmp_path):
+    fresh = generate_release(tmp_path / "release")
+    comparison = filecmp.dircmp(RELEASE, fresh, ignore=["__pycache__"])
+    differences = []
+
+    def collect(cmp, prefix=""):
+        differences.extend(prefix + name for name in cmp.left_only + cmp.right_only + cmp.diff_files)
+        for name, sub in cmp.subdirs.items():
+            collect(sub, f"{prefix}{name}/")
+
+    collect(comparison)
+    # dircmp compares shallowly; compare every file's bytes too
+    for path in fresh.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            committed = RELEASE / path.relative_to(fresh)
+            if committed.exists() and committed.read_bytes() != path.read_bytes():
+                differences.append(str(path.relative_to(fresh)))
+    assert not differences, f"release/ differs from `python -m autograder release`: {sorted(set(differences))}"
+
+
+def _release_texts(up_to):
+    """{path: text} of every release file of the assignments up to and including ``up_to``."""
+    texts = {}
+    for assignment in ASSIGNMENTS[: ASSIGNMENTS.index(up_to) + 1]:
+        for path in (RELEASE / assignment).glob("*"):
+            if path.suffix in (".ipynb", ".py"):
+                texts[path] = path.read_text()
+    return texts
+
+
+def _meaningful_lines(text):
+    return {line.strip() for line in text.splitlines() if len(line.strip()) > 20}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_solution_reaches_the_release_of_its_notebook_or_earlier(assignment):
+    _, blocks = read_module(STEP_MODULES[assignment])
+    solution_lines = set()
+    for block in blocks.values():
+        for region in REGION.finditer(block + "\n"):
+            solution_lines |= _meaningful_lines(region["body"])
+    for path, text in _release_texts(assignment).items():
+        leaked = sorted(line for line in solution_lines if line in text)
+        assert not leaked, f"{path.relative_to(ROOT)} contains solution lines of {assignment}: {leaked}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_hidden_test_reaches_the_release(assignment):
+    source = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+    release_text = (RELEASE / assignment / f"{assignment}.ipynb").read_text()
+    assert "BEGIN HIDDEN TESTS" not in release_text and "BEGIN SOLUTION" not in release_text
+    for cell in source.cells:
+        visible = REGION.sub("", cell.source + "\n")
+        for region in REGION.finditer(cell.source + "\n"):
+            if region[1] == "HIDDEN TESTS":
+                hidden = _meaningful_lines(region["body"]) - _meaningful_lines(visible)
+                leaked = sorted(line for line in hidden if line in release_text)
+                assert not leaked, f"hidden test lines in the release of {assignment}: {leaked}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_notebook_runs_clean_with_every_test_passing(assignment):
+    notebook, _ = execute(SOURCE / assignment / f"{assignment}.ipynb")
+    outcomes = graded_outcomes(notebook)
+    assert outcomes, "a notebook without graded cells"
+    failing = [(o.grade_id, o.message) for o in outcomes if not o.passed]
+    assert not failing, failing
+    assert not problems(notebook), problems(notebook)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_runs_to_the_end_and_fails_every_check(assignment, tmp_path):
+    folder = tmp_path / assignment
+    shutil.copytree(RELEASE / assignment, folder)
+    notebook, _ = execute(folder / f"{assignment}.ipynb")
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count is not None for cell in code_cells), "the kernel stopped early"
+    for outcome in graded_outcomes(notebook):
+        assert not outcome.passed, f"{outcome.grade_id} passes on an untouched notebook"
+        assert outcome.message, f"{outcome.grade_id} fails without a message"
