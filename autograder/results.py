@@ -7,41 +7,22 @@ Run as ``python -m autograder results``.
 import time
 import warnings
 
-import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from course import datasets
+from course import experiments
 from course.experiments import EXPERIMENTS
 
 from . import reference as ref
 
 
 def load_task(name):
-    """The standardised split of a task: X_train (N, D), X_test (M, D), y_train (N,), y_test (M,)."""
-    if name == "two_moons":
-        X, y = datasets.two_moons()
-        X_train, X_test, y_train, y_test = ref.train_test_split(
-            X, y, datasets.TEST_FRACTION, datasets.SPLIT_SEED)
-    elif name == "digits":
-        X, y = datasets.digits()
-        X_train, X_test, y_train, y_test = ref.train_test_split(
-            X, y, datasets.TEST_FRACTION, datasets.SPLIT_SEED)
-    elif name == "disc":
-        X_train, y_train = ref.generate_disc_set(datasets.DISC_TRAIN_SAMPLES, datasets.DISC_TRAIN_SEED)
-        X_test, y_test = ref.generate_disc_set(datasets.DISC_TEST_SAMPLES, datasets.DISC_TEST_SEED)
-    else:
-        raise ValueError(f"unknown task {name!r}: one of {sorted(EXPERIMENTS)}")
-    X_train, X_test = ref.standardize(X_train, X_test)
-    return X_train, X_test, y_train, y_test
+    """The task's standardised split, made with the reference (see course.experiments.load_task)."""
+    return experiments.load_task(name, vars(ref))
 
 
-def targets_for(experiment, y):
-    """Targets in the form the experiment's loss expects: (N, 1) for one logit, else one-hot."""
-    outputs = experiment["architecture"][-1]["output_dim"]
-    if outputs == 1:
-        return y[:, None].astype(np.float64)
-    return ref.one_hot(y, outputs)
+def targets_for(name, y):
+    return experiments.targets_for(name, y, ref.one_hot)
 
 
 def run_reference(name, seed=0):
@@ -51,10 +32,10 @@ def run_reference(name, seed=0):
     model = ref.build_model(experiment["architecture"], seed=seed)
     loss_fn = getattr(ref, experiment["loss"])()
     start = time.perf_counter()
-    history = ref.train(model, loss_fn, X_train, targets_for(experiment, y_train),
+    history = ref.train(model, loss_fn, X_train, targets_for(name, y_train),
                         epochs=experiment["epochs"], batch_size=experiment["batch_size"],
                         lr=experiment["lr"], seed=seed,
-                        X_val=X_test, Y_val=targets_for(experiment, y_test))
+                        X_val=X_test, Y_val=targets_for(name, y_test))
     seconds = time.perf_counter() - start
     accuracy = ref.accuracy(ref.predict(model, X_test), y_test)
     return {"accuracy": accuracy, "history": history, "seconds": seconds}

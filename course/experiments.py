@@ -5,7 +5,9 @@ the same settings from here, so the figures they report are the same experiment.
 ``bar`` is the test accuracy the course promises on that task.
 """
 
-__all__ = ["EXPERIMENTS"]
+from . import datasets
+
+__all__ = ["EXPERIMENTS", "load_task", "targets_for"]
 
 
 def _layers(sizes, hidden="relu", output="identity"):
@@ -46,3 +48,34 @@ EXPERIMENTS = {
         "bar": 0.96,
     },
 }
+
+
+def load_task(name, steps):
+    """The standardised split of a task: X_train (N, D), X_test (M, D), y_train (N,), y_test (M,).
+
+    steps: a mapping that holds notebook 01's ``train_test_split``, ``standardize`` and
+    ``generate_disc_set`` (a notebook passes ``globals()``; the instructor's tools pass the
+    reference), so the data are made by whichever version of those functions is in use.
+    """
+    if name == "disc":
+        X_train, y_train = steps["generate_disc_set"](datasets.DISC_TRAIN_SAMPLES, datasets.DISC_TRAIN_SEED)
+        X_test, y_test = steps["generate_disc_set"](datasets.DISC_TEST_SAMPLES, datasets.DISC_TEST_SEED)
+    elif name in ("two_moons", "digits"):
+        X, y = datasets.two_moons() if name == "two_moons" else datasets.digits()
+        X_train, X_test, y_train, y_test = steps["train_test_split"](
+            X, y, datasets.TEST_FRACTION, datasets.SPLIT_SEED)
+    else:
+        raise ValueError(f"unknown task {name!r}: one of {sorted(EXPERIMENTS)}")
+    X_train, X_test = steps["standardize"](X_train, X_test)
+    return X_train, X_test, y_train, y_test
+
+
+def targets_for(name, y, one_hot):
+    """Targets in the form task ``name``'s loss expects, for labels y: (N,).
+
+    (N, 1) floats for a network with one logit, else one_hot(y, C): (N, C).
+    """
+    outputs = EXPERIMENTS[name]["architecture"][-1]["output_dim"]
+    if outputs == 1:
+        return y[:, None].astype(float)
+    return one_hot(y, outputs)

@@ -11,8 +11,6 @@ import importlib.util
 import os
 from pathlib import Path
 
-import nbformat
-
 __all__ = ["ASSIGNMENTS", "load_previous_steps"]
 
 #: The eight notebooks, in order. Each is an nbgrader assignment of the same name.
@@ -42,6 +40,8 @@ def _course_versions(folder):
 
 def _own_versions(assignment, folder, names):
     """Run the solution cells of the student's earlier notebooks in one namespace."""
+    import nbformat  # only needed here: keeps the common path of every notebook start fast
+
     namespace = {"__name__": "my_previous_steps"}
     exec("import numpy as np\nfrom course.framework import Layer, add_to_class\n"
          "from course.progress import progress_bar", namespace)

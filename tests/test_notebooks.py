@@ -54,21 +54,25 @@ def test_release_is_exactly_what_nbgrader_generates(tmp_path):
             committed = RELEASE / path.relative_to(fresh)
             if committed.exists() and committed.read_bytes() != path.read_bytes():
                 differences.append(str(path.relative_to(fresh)))
-    assert not differences, f"release/ differs from `python -m autograder release`: {sorted(set(differences))}"
-
-
-def _release_texts(up_to):
-    """{path: text} of every release file of the assignments up to and including ``up_to``."""
-    texts = {}
-    for assignment in ASSIGNMENTS[: ASSIGNMENTS.index(up_to) + 1]:
-        for path in (RELEASE / assignment).glob("*"):
-            if path.suffix in (".ipynb", ".py"):
-                texts[path] = path.read_text()
-    return texts
+    assert not differences, (
+        f"release/ differs from `python -m autograder release`: {sorted(set(differences))}"
+    )
 
 
 def _meaningful_lines(text):
     return {line.strip() for line in text.splitlines() if len(line.strip()) > 20}
+
+
+def _given_text(assignment):
+    """What students are meant to see in ``assignment``: its source notebook outside the
+    solution and hidden-test regions (text, given code, visible checks), and the earlier
+    steps' code shipped beside it. A line found in it is not a leak, wherever it came from."""
+    folder = SOURCE / assignment
+    notebook = nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
+    given = [REGION.sub("", cell.source + "\n") for cell in notebook.cells]
+    if (folder / "previous_steps.py").exists():
+        given.append((folder / "previous_steps.py").read_text())
+    return "\n".join(given)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -78,9 +82,13 @@ def test_no_solution_reaches_the_release_of_its_notebook_or_earlier(assignment):
     for block in blocks.values():
         for region in REGION.finditer(block + "\n"):
             solution_lines |= _meaningful_lines(region["body"])
-    for path, text in _release_texts(assignment).items():
-        leaked = sorted(line for line in solution_lines if line in text)
-        assert not leaked, f"{path.relative_to(ROOT)} contains solution lines of {assignment}: {leaked}"
+    for earlier in ASSIGNMENTS[: ASSIGNMENTS.index(assignment) + 1]:
+        given = _given_text(earlier)
+        secret = {line for line in solution_lines if line not in given}
+        for path in (RELEASE / earlier).glob("*"):
+            if path.suffix in (".ipynb", ".py"):
+                leaked = sorted(line for line in secret if line in path.read_text())
+                assert not leaked, f"{path.relative_to(ROOT)} leaks solution lines of {assignment}: {leaked}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -88,11 +96,11 @@ def test_no_hidden_test_reaches_the_release(assignment):
     source = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
     release_text = (RELEASE / assignment / f"{assignment}.ipynb").read_text()
     assert "BEGIN HIDDEN TESTS" not in release_text and "BEGIN SOLUTION" not in release_text
+    given = _given_text(assignment)
     for cell in source.cells:
-        visible = REGION.sub("", cell.source + "\n")
         for region in REGION.finditer(cell.source + "\n"):
             if region[1] == "HIDDEN TESTS":
-                hidden = _meaningful_lines(region["body"]) - _meaningful_lines(visible)
+                hidden = {line for line in _meaningful_lines(region["body"]) if line not in given}
                 leaked = sorted(line for line in hidden if line in release_text)
                 assert not leaked, f"hidden test lines in the release of {assignment}: {leaked}"
 

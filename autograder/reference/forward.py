@@ -19,6 +19,7 @@ def tiny_net_forward(X, W1, W2):
 
     X: (N, 3), W1: (3, 4), W2: (4, 1). Returns y: (N, 1).
     """
+    # Three lines, one per equation: Z1 = X W1 (N, 4), A1 = ReLU(Z1) (N, 4), y = A1 W2 (N, 1).
     ### BEGIN SOLUTION
     Z1 = X @ W1
     A1 = np.maximum(Z1, 0.0)
@@ -33,6 +34,8 @@ def forward(self, X):
 
     Keeps X: backward needs it for dW.
     """
+    # Store the input on self (backward will need it), then return the affine map; b of
+    # shape (out_features,) is added to every row by broadcasting.
     ### BEGIN SOLUTION
     self.X = X
     return X @ self.W + self.b
@@ -44,20 +47,10 @@ class ReLU(Layer):
     """A = max(Z, 0), element by element. Z and A: (N, D)."""
 
     def forward(self, Z):
+        # Keep Z (backward needs to know where Z > 0); return a NEW array, leave Z unchanged.
         ### BEGIN SOLUTION
         self.Z = Z
         return np.maximum(Z, 0.0)
-        ### END SOLUTION
-
-
-class Sigmoid(Layer):
-    """A = 1 / (1 + exp(-Z)), element by element, without overflow for large |Z|. Z, A: (N, D)."""
-
-    def forward(self, Z):
-        ### BEGIN SOLUTION
-        E = np.exp(-np.abs(Z))
-        self.A = np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
-        return self.A
         ### END SOLUTION
 
 
@@ -65,6 +58,7 @@ class Tanh(Layer):
     """A = tanh(Z), element by element. Z, A: (N, D)."""
 
     def forward(self, Z):
+        # Keep the output A (backward uses 1 - A**2); NumPy has tanh built in.
         ### BEGIN SOLUTION
         self.A = np.tanh(Z)
         return self.A
@@ -75,8 +69,24 @@ class Identity(Layer):
     """A = Z: the output layer of a network whose loss takes raw scores (logits)."""
 
     def forward(self, Z):
+        # Nothing to compute.
         ### BEGIN SOLUTION
         return Z
+        ### END SOLUTION
+
+
+# %% [sigmoid_forward]
+class Sigmoid(Layer):
+    """A = 1 / (1 + exp(-Z)), element by element, without overflow for large |Z|. Z, A: (N, D)."""
+
+    def forward(self, Z):
+        # Take exp only of numbers <= 0, so it never overflows: E = exp(-|Z|), then use the
+        # form of the sigmoid written with E that fits each sign of Z (np.where picks per
+        # entry). Keep the output A: backward uses A * (1 - A).
+        ### BEGIN SOLUTION
+        E = np.exp(-np.abs(Z))
+        self.A = np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
+        return self.A
         ### END SOLUTION
 
 
@@ -96,6 +106,9 @@ class Dropout(Layer):
         self.rng = np.random.default_rng() if rng is None else rng
 
     def forward(self, X):
+        # In training mode (self.training is True): a fresh mask of X's shape from self.rng,
+        # 0 with probability p and 1 / (1 - p) otherwise; keep it (backward multiplies by the
+        # same mask) and return X times it. In evaluation mode the mask is all ones.
         ### BEGIN SOLUTION
         if not self.training or self.p == 0.0:
             self.mask = np.ones_like(X)

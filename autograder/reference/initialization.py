@@ -13,17 +13,24 @@ __all__ = ["Linear", "initialize_parameters"]
 
 # %% [linear_init]
 class Linear(Layer):
-    """Fully connected layer: Z = X @ W + b.
+    """Fully connected layer: Z = X @ W + b, with X: (N, in_features), Z: (N, out_features).
 
     W: (in_features, out_features), b: (out_features,).
-    dW and db hold the gradients of the loss once backward has run (None before).
+    dW: (in_features, out_features) and db: (out_features,) hold the gradients of the loss
+    once backward has run; they are None before.
     """
 
     def __init__(self, in_features, out_features, init="he", rng=None):
-        """init: "he" (std sqrt(2 / in), for ReLU), "xavier" (std sqrt(2 / (in + out)),
-        for tanh and sigmoid) or "zeros" (all weights 0: the symmetric start that fails).
-        rng: a np.random.Generator (a fresh, unseeded one if None).
+        """init: "he" (std sqrt(2 / in_features), for ReLU), "xavier" (std
+        sqrt(2 / (in_features + out_features)), for tanh and sigmoid) or "zeros" (every
+        weight 0: the symmetric start that fails).
+        rng: a np.random.Generator to draw W from (a fresh, unseeded one if None).
+        Sets self.W: (in_features, out_features) float64, self.b: (out_features,) zeros,
+        self.dW = self.db = None.
         """
+        # Make rng with np.random.default_rng() when it is None. Pick the standard deviation
+        # that `init` asks for, draw W as that std times rng.standard_normal((in_features,
+        # out_features)), make b zeros of shape (out_features,), set both gradients to None.
         ### BEGIN SOLUTION
         rng = np.random.default_rng() if rng is None else rng
         scales = {"he": np.sqrt(2.0 / in_features), "xavier": np.sqrt(2.0 / (in_features + out_features)),
@@ -46,8 +53,11 @@ def initialize_parameters(layer_dims, seed=0):
 
     layer_dims: [d0, d1, ..., dL], the input size followed by each layer's size.
     Returns {"W1": (d0, d1), "b1": (d1,), ..., "WL": (d(L-1), dL), "bL": (dL,)}:
-    weights drawn from N(0, 2 / d(l-1)), biases zero, float64.
+    weights drawn from N(0, 2 / d(l-1)) (He), biases zero, float64. The same seed gives the
+    same parameters.
     """
+    # One generator np.random.default_rng(seed) for the whole network; for l = 1 .. L draw
+    # "Wl" of shape (d(l-1), dl) with He's standard deviation, and "bl" as zeros of shape (dl,).
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     parameters = {}

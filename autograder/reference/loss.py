@@ -17,18 +17,21 @@ __all__ = ["MeanSquareError", "SigmoidCrossEntropy", "SoftmaxCrossEntropy", "sof
 
 # %% [mean_square_error]
 class MeanSquareError:
-    """L = mean over all entries of (y_hat - y)**2, as PyTorch's MSELoss.
+    """L = mean over all N * C entries of (y_hat - y)**2, as PyTorch's MSELoss.
 
-    y, y_hat: (N, C). backward returns dL/dy_hat = 2 (y_hat - y) / (N C): (N, C).
+    forward(y, y_hat): y targets (N, C), y_hat outputs (N, C). Returns L, a float.
+    backward(): returns dL/dy_hat = 2 (y_hat - y) / (N C), shape (N, C).
     """
 
     def forward(self, y, y_hat):
+        # keep what backward needs, then return the mean of the squared differences as a float
         ### BEGIN SOLUTION
         self.diff = y_hat - y
         return float(np.mean(self.diff**2))
         ### END SOLUTION
 
     def backward(self):
+        # the derivative of the mean: every entry gets 2 (y_hat - y) divided by the number of entries
         ### BEGIN SOLUTION
         return 2.0 * self.diff / self.diff.size
         ### END SOLUTION
@@ -38,13 +41,14 @@ class MeanSquareError:
 class SigmoidCrossEntropy:
     """Binary cross-entropy on logits, as PyTorch's BCEWithLogitsLoss.
 
-    y: (N, 1) targets in {0, 1}; y_hat: (N, 1) logits z.
-    L = mean of  max(z, 0) - z y + log(1 + exp(-|z|)),  which equals
-    -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] without overflow.
-    backward returns dL/dz = (sigmoid(z) - y) / N: (N, 1).
+    forward(y, y_hat): y targets in {0, 1} (N, 1); y_hat logits z (N, 1). Returns the mean
+    over the batch of  max(z, 0) - z y + log(1 + exp(-|z|)),  which equals
+    -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] without overflow. A float.
+    backward(): returns dL/dz = (sigmoid(z) - y) / N, shape (N, 1).
     """
 
     def forward(self, y, y_hat):
+        # the stable formula of the notebook; np.log1p(t) is log(1 + t), exact for tiny t
         ### BEGIN SOLUTION
         self.y, self.z = y, y_hat
         losses = np.maximum(y_hat, 0.0) - y_hat * y + np.log1p(np.exp(-np.abs(y_hat)))
@@ -52,6 +56,7 @@ class SigmoidCrossEntropy:
         ### END SOLUTION
 
     def backward(self):
+        # (sigmoid(z) - y) / N, with a sigmoid that does not overflow (notebook 03 wrote one)
         ### BEGIN SOLUTION
         return (Sigmoid().forward(self.z) - self.y) / self.z.size
         ### END SOLUTION
@@ -65,6 +70,7 @@ def softmax(Z):
     Subtracting each row's maximum first changes nothing mathematically but keeps
     exp from overflowing.
     """
+    # shift each row by its maximum (keepdims=True keeps the (N, 1) shape), exponentiate, normalise
     ### BEGIN SOLUTION
     shifted = Z - Z.max(axis=1, keepdims=True)
     E = np.exp(shifted)
@@ -76,13 +82,16 @@ def softmax(Z):
 class SoftmaxCrossEntropy:
     """Softmax followed by cross-entropy, as PyTorch's CrossEntropyLoss (mean).
 
-    y: (N, C) one-hot targets; y_hat: (N, C) logits.
-    L = -(1 / N) sum_n sum_c y[n, c] log softmax(y_hat)[n, c], where the log of the
-    softmax is computed as shifted - log(sum(exp(shifted))) so that it never takes log(0).
-    backward returns dL/dy_hat = (softmax(y_hat) - y) / N: (N, C).
+    forward(y, y_hat): y one-hot targets (N, C); y_hat logits Z (N, C). Returns
+    L = -(1 / N) sum_n sum_c y[n, c] log softmax(Z)[n, c], a float, with the log of the
+    softmax computed by log-sum-exp, (Z - m) - log(sum(exp(Z - m))) with m the row maximum,
+    so that it never takes log(0).
+    backward(): returns dL/dZ = (softmax(Z) - y) / N, shape (N, C).
     """
 
     def forward(self, y, y_hat):
+        # log P by the log-sum-exp trick (not np.log(softmax(...))), then the mean over the batch;
+        # keep the probabilities P and the targets for backward
         ### BEGIN SOLUTION
         self.y = y
         shifted = y_hat - y_hat.max(axis=1, keepdims=True)
@@ -92,6 +101,7 @@ class SoftmaxCrossEntropy:
         ### END SOLUTION
 
     def backward(self):
+        # softmax and cross-entropy together have the simple gradient (P - y) / N
         ### BEGIN SOLUTION
         return (self.P - self.y) / self.y.shape[0]
         ### END SOLUTION

@@ -6,7 +6,7 @@ notebook, written into it by ``python -m autograder sync``: edit solutions here 
 
 import numpy as np
 
-from course.framework import Layer
+from course.framework import Layer, add_to_class
 from course.progress import progress_bar
 
 from .data_prep import iterate_minibatches
@@ -20,15 +20,16 @@ __all__ = ["Sequential", "build_model", "labels_from_scores", "train"]
 class Sequential(Layer):
     """A model as a list of layers, applied one after the other.
 
-    forward: X (N, in_features) -> scores (N, out_features) of the last layer.
-    backward: dScores (N, out_features) -> dX (N, in_features), through the layers
-    in reverse order.
+    forward(X): X (N, in_features) -> scores (N, out_features) of the last layer.
+    backward(dA): dA (N, out_features), the gradient of the loss with respect to the
+    scores -> dX (N, in_features), through the layers in reverse order.
     """
 
     def __init__(self, *layers):
         self.layers = list(layers)
 
     def forward(self, X):
+        # each layer's output is the next layer's input
         ### BEGIN SOLUTION
         for layer in self.layers:
             X = layer.forward(X)
@@ -36,48 +37,65 @@ class Sequential(Layer):
         ### END SOLUTION
 
     def backward(self, dA):
+        # the same chain, last layer first: each backward returns the next dA
         ### BEGIN SOLUTION
         for layer in reversed(self.layers):
             dA = layer.backward(dA)
         return dA
         ### END SOLUTION
 
-    def update(self, lr):
-        ### BEGIN SOLUTION
-        for layer in self.layers:
-            layer.update(lr)
-        ### END SOLUTION
-
-    def parameters(self):
-        ### BEGIN SOLUTION
-        return [pair for layer in self.layers for pair in layer.parameters()]
-        ### END SOLUTION
-
-    def zero_grad(self):
-        ### BEGIN SOLUTION
-        for layer in self.layers:
-            layer.zero_grad()
-        ### END SOLUTION
-
-    def train(self):
-        ### BEGIN SOLUTION
-        self.training = True
-        for layer in self.layers:
-            layer.train()
-        return self
-        ### END SOLUTION
-
-    def eval(self):
-        ### BEGIN SOLUTION
-        self.training = False
-        for layer in self.layers:
-            layer.eval()
-        return self
-        ### END SOLUTION
-
     def __repr__(self):
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Sequential(\n{inner}\n)"
+
+
+# %% [sequential_update_and_modes]
+@add_to_class(Sequential)
+def update(self, lr):
+    """One gradient-descent step of every layer (each layer knows its own parameters)."""
+    ### BEGIN SOLUTION
+    for layer in self.layers:
+        layer.update(lr)
+    ### END SOLUTION
+
+
+@add_to_class(Sequential)
+def parameters(self):
+    """Every layer's (value, gradient) pairs, in layer order, in one flat list."""
+    ### BEGIN SOLUTION
+    return [pair for layer in self.layers for pair in layer.parameters()]
+    ### END SOLUTION
+
+
+@add_to_class(Sequential)
+def zero_grad(self):
+    """Forget the gradients of every layer."""
+    ### BEGIN SOLUTION
+    for layer in self.layers:
+        layer.zero_grad()
+    ### END SOLUTION
+
+
+@add_to_class(Sequential)
+def train(self):
+    """Training mode for the model and every layer (dropout drops). Returns the model."""
+    ### BEGIN SOLUTION
+    self.training = True
+    for layer in self.layers:
+        layer.train()
+    return self
+    ### END SOLUTION
+
+
+@add_to_class(Sequential)
+def eval(self):
+    """Evaluation mode for the model and every layer (dropout lets all through). Returns the model."""
+    ### BEGIN SOLUTION
+    self.training = False
+    for layer in self.layers:
+        layer.eval()
+    return self
+    ### END SOLUTION
 
 
 # %% [build_model]
@@ -92,7 +110,10 @@ def build_model(architecture, seed=0):
     Each dict becomes Linear(input_dim, output_dim) followed by its activation layer.
     Weights: He scale before ReLU, Xavier otherwise, all drawn from one
     np.random.default_rng(seed), so the same seed builds the same model.
+    Raises ValueError for an activation name that is not in ACTIVATIONS.
     """
+    # one generator for the whole model; for each dict: a Linear (init "he" before a ReLU,
+    # "xavier" otherwise, rng=...) and then an instance of ACTIVATIONS[its activation]
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     layers = []
@@ -115,6 +136,7 @@ def labels_from_scores(scores):
     (N, 1): one logit (or a 0/1 target) per row, label 1 where it is > 0.
     Returns labels: (N,) int.
     """
+    # two cases, told apart by the number of columns: np.argmax along axis 1, or a comparison with 0
     ### BEGIN SOLUTION
     if scores.shape[1] == 1:
         return (scores[:, 0] > 0).astype(int)
@@ -128,13 +150,17 @@ def train(model, loss_fn, X, Y, *, epochs, batch_size, lr, seed=0, X_val=None, Y
     """Mini-batch gradient descent, the training loop of the guide.
 
     X: (N, D) inputs, Y: (N, C) targets (one-hot, or (N, 1) for one logit).
-    Each epoch shuffles the data with np.random.default_rng(seed) (one generator for the
-    whole run) and, for every mini-batch: forward, loss, backward, update.
-    X_val: (M, D), Y_val: (M, C), optional: evaluated (in eval mode) after each epoch.
-    progress: show a progress bar over the epochs.
-    Returns the history: {"loss": [mean training loss of each epoch]} plus, with
-    validation data, "val_loss" and "val_accuracy" (fractions in [0, 1]).
+    One generator np.random.default_rng(seed) for the whole run shuffles every epoch's
+    mini-batches (iterate_minibatches, the last partial batch included). Each epoch puts
+    the model in training mode, then for every mini-batch: forward, loss, backward,
+    model.update(lr).
+    X_val: (M, D), Y_val: (M, C), optional: evaluated in eval mode after each epoch.
+    progress: show a progress bar over the epochs (progress_bar(..., enabled=progress)).
+    Returns the history: {"loss": [mean training loss over each epoch's N samples]} plus,
+    with validation data only, "val_loss" and "val_accuracy" (fractions in [0, 1]).
     """
+    # the epoch's loss is the mean over its N samples: weight each batch's mean by its size;
+    # validation: model.eval(), one forward, the loss, and labels_from_scores for the accuracy
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     history = {"loss": []}

@@ -14,7 +14,10 @@ __all__ = ["Linear"]
 # %% [linear_parameters]
 @add_to_class(Linear)
 def parameters(self):
-    """Returns [(W, dW), (b, db)]: each parameter with its gradient (None before backward)."""
+    """Returns [(W, dW), (b, db)]: the layer's own arrays W: (in, out) and b: (out,), each
+    with its gradient of the same shape (None before backward), in that order.
+    """
+    # A list of two tuples: the arrays themselves, not copies.
     ### BEGIN SOLUTION
     return [(self.W, self.dW), (self.b, self.db)]
     ### END SOLUTION
@@ -22,7 +25,8 @@ def parameters(self):
 
 @add_to_class(Linear)
 def zero_grad(self):
-    """Forget the gradients: dW and db become None."""
+    """Forget the gradients: dW and db become None (W and b are left alone)."""
+    # Two assignments.
     ### BEGIN SOLUTION
     self.dW = None
     self.db = None
@@ -34,8 +38,10 @@ def zero_grad(self):
 def update(self, lr):
     """One gradient-descent step, W <- W - lr dW and b <- b - lr db, then zero_grad().
 
-    lr: the learning rate (float). W: (in, out), b: (out,) keep their shapes.
+    lr: the learning rate (float). W: (in, out) and b: (out,) keep their shapes;
+    dW and db are None afterwards.
     """
+    # Step against the gradient, scaled by lr, for both parameters; then clear the gradients.
     ### BEGIN SOLUTION
     self.W = self.W - lr * self.dW
     self.b = self.b - lr * self.db
