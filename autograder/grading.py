@@ -47,18 +47,18 @@ def class_table(course_dir):
     scores = cell_scores(course_dir)
     students = sorted({student for student, _ in scores})
     assignments = sorted({assignment for _, assignment in scores})
-    header = f"{'student':<12}" + "".join(f"{a[:2]:>9}" for a in assignments) + f"{'total':>12}"
+    header = f"{'student':<12}" + "".join(f"{a[:2]:>8}" for a in assignments) + f"{'total':>10}"
     lines = [header, "-" * len(header)]
     for student in students:
         row, got, possible = f"{student:<12}", 0.0, 0.0
         for assignment in assignments:
             cells = scores.get((student, assignment))
             if cells is None:
-                row += f"{'-':>9}"
+                row += f"{'-':>8}"
                 continue
             score = sum(s for s, _ in cells.values())
             maximum = sum(m for _, m in cells.values())
             got, possible = got + score, possible + maximum
-            row += f"{score:>5g}/{maximum:<3g}"
-        lines.append(row + f"{got:>6g}/{possible:<5g}")
+            row += f"{f'{score:g}/{maximum:g}':>8}"
+        lines.append(row + f"{f'{got:g}/{possible:g}':>10}")
     return "\n".join(lines)

@@ -6,7 +6,8 @@ Kinds of submission, per assignment:
 - ``alternative``: differently written correct solutions (loops, einsum, caching the output,
   in-place updates...) from ``sample_data/alternative_solutions.json``, the reference elsewhere;
 - ``partial``: the first half of the solution cells solved, the rest left as stubs;
-- ``buggy``: the reference with every planted bug of ``sample_data/planted_bugs.json`` applied;
+- ``buggy``: the reference with planted bugs of ``sample_data/planted_bugs.json`` applied,
+  the first one of each solution cell;
 - ``bug:K``: the reference with only the K-th planted bug of that assignment;
 - ``untouched``: the release notebook as students receive it.
 """
@@ -79,8 +80,11 @@ def answers(assignment, kind, notebook):
         bugs = planted_bugs(assignment)
         if kind.startswith("bug:"):
             bugs = [bugs[int(kind[4:])]]
-        for bug in bugs:
-            solved[bug.grade_id] = bug.apply(solved[bug.grade_id])
+        bugged = set()
+        for bug in bugs:  # at most one bug per cell: two bugs in one cell may overlap
+            if bug.grade_id not in bugged:
+                solved[bug.grade_id] = bug.apply(solved[bug.grade_id])
+                bugged.add(bug.grade_id)
         return solved
     raise ValueError(f"unknown kind of submission {kind!r}: one of {KINDS} or bug:K")
 
