@@ -2,8 +2,10 @@
 
 results   train the reference on the three tasks and print the table of accuracies
 demo      the main job: build the release, autograde a sample class, print its grades
+grade     grade every collected submission of the named assignments, in parallel (--help)
 release   sync, then build release/ from source/ with nbgrader generate_assignment
 benchmark time every source notebook, run top to bottom
+benchmark-grading  sequential nbgrader autograde against the batch grader, same class
 sync      write the reference solutions into source/ (--check: only report what differs)
 """
 
@@ -17,7 +19,9 @@ def main(argv=None):
         "demo": "autograder.demo",
         "sync": "autograder.solutions",
         "release": "autograder.release",
+        "grade": "autograder.batch",
         "benchmark": "autograder.benchmark",
+        "benchmark-grading": "autograder.benchmark_grading",
     }
     if not argv or argv[0] not in commands:
         print(__doc__)

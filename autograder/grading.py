@@ -23,14 +23,15 @@ def export_grades(course_dir, filename="grades.csv"):
     return Path(course_dir) / filename
 
 
-def _gradebook(course_dir):
-    return Gradebook(f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}")
+def _gradebook(course_dir, db_url=None):
+    return Gradebook(db_url or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}")
 
 
-def cell_scores(course_dir):
-    """{(student, assignment): {test cell grade_id: (score, max_score)}} from the gradebook."""
+def cell_scores(course_dir, db_url=None):
+    """{(student, assignment): {test cell grade_id: (score, max_score)}} from the gradebook
+    (nbgrader's SQLite file in ``course_dir``, or the database at ``db_url``)."""
     scores = {}
-    with _gradebook(course_dir) as gradebook:
+    with _gradebook(course_dir, db_url) as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 cells = {}
@@ -42,9 +43,9 @@ def cell_scores(course_dir):
     return scores
 
 
-def class_table(course_dir):
+def class_table(course_dir, db_url=None):
     """The class's totals as text: one row per student, one column per assignment."""
-    scores = cell_scores(course_dir)
+    scores = cell_scores(course_dir, db_url)
     students = sorted({student for student, _ in scores})
     assignments = sorted({assignment for _, assignment in scores})
     header = f"{'student':<12}" + "".join(f"{a[:2]:>8}" for a in assignments) + f"{'total':>10}"

@@ -27,11 +27,12 @@ def available_assignments():
     return [a for a in ASSIGNMENTS if (ROOT / "source" / a).is_dir()]
 
 
-def build_course_dir(course_dir, assignments=None):
+def build_course_dir(course_dir, assignments=None, db_url=None):
     """Copy the config and ``source/`` into ``course_dir`` and generate every assignment there.
 
     Afterwards ``course_dir/release/`` holds the student notebooks and
-    ``course_dir/gradebook.db`` knows every assignment, notebook and graded cell.
+    the gradebook (``course_dir/gradebook.db``, or the database at ``db_url``) knows every
+    assignment, notebook and graded cell.
     """
     course_dir = Path(course_dir)
     assignments = available_assignments() if assignments is None else assignments
@@ -42,7 +43,8 @@ def build_course_dir(course_dir, assignments=None):
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(ROOT / "source" / assignment, target, ignore=IGNORED)
-    nbgrader("generate_assignment", "*", "--force", course_dir=course_dir)
+    database = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
+    nbgrader("generate_assignment", "*", "--force", *database, course_dir=course_dir)
     return course_dir / "release"
 
 

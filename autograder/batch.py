@@ -1,0 +1,206 @@
+"""Grade a whole class in parallel: ``python -m autograder grade ASSIGNMENT... [options]``.
+
+Every collected submission (``submitted/<student>/<assignment>/``) of the named assignments
+is autograded by nbgrader's own Autograde converter, in worker processes that import
+nbgrader once and grade one notebook after another; the scores go to nbgrader's gradebook
+(SQLite by default, or any database URL nbgrader accepts), so ``nbgrader export`` and the
+formgrader see them. Then feedback is generated and the grades are exported to CSV.
+
+The run is resumable: ``batch_journal.jsonl`` in the course directory records each graded
+submission (with the time its files were last changed) once the gradebook has it. Run the
+same command again after an interruption and only what is missing, or changed, is graded.
+
+Workers are local processes (``--workers N``, default: the number of cores) or the workers
+of a Dask distributed cluster (``--scheduler tcp://HOST:8786``) that share the course
+directory's file system and database.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from course.progress import progress_bar
+
+JOURNAL = "batch_journal.jsonl"
+LOCKED_RETRIES = 4
+
+
+@dataclass
+class Outcome:
+    """What grading one submission did."""
+
+    student: str
+    assignment: str
+    ok: bool
+    seconds: float
+    changed: float  # newest modification time of the submission's files
+    error: str = ""
+
+
+def submissions(course_dir, assignments):
+    """[(student, assignment)] for every submitted folder of the named assignments, sorted."""
+    pairs = []
+    for assignment in assignments:
+        for folder in sorted(Path(course_dir, "submitted").glob(f"*/{assignment}")):
+            if folder.is_dir():
+                pairs.append((folder.parent.name, assignment))
+    return pairs
+
+
+def last_change(course_dir, student, assignment):
+    folder = Path(course_dir, "submitted", student, assignment)
+    return max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+
+
+def read_journal(course_dir):
+    """{(student, assignment): Outcome} of the submissions graded successfully so far."""
+    done = {}
+    path = Path(course_dir, JOURNAL)
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                record = Outcome(**json.loads(line))
+            except (ValueError, TypeError):
+                continue  # a line cut short by an interruption
+            if record.ok:
+                done[(record.student, record.assignment)] = record
+    return done
+
+
+def _append(course_dir, outcome):
+    with open(Path(course_dir, JOURNAL), "a") as journal:
+        journal.write(json.dumps(asdict(outcome)) + "\n")
+        journal.flush()
+        os.fsync(journal.fileno())
+
+
+_API = {}
+
+
+def nbgrader_api(course_dir, db_url=None):
+    """An NbGraderAPI for ``course_dir`` with its nbgrader_config.py (one per process)."""
+    key = (str(course_dir), db_url)
+    if key not in _API:
+        from nbgrader.apps import NbGraderAPI
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+        config.CourseDirectory.root = str(course_dir)
+        if db_url:
+            config.CourseDirectory.db_url = db_url
+        _API[key] = NbGraderAPI(config=config)
+    return _API[key]
+
+
+def grade_one(course_dir, student, assignment, db_url=None):
+    """Autograde one submission with nbgrader's Autograde converter. Returns an Outcome."""
+    from .nbgrader_cli import environment
+
+    os.environ.update(environment())  # nbgrader starts jupyter kernels by name
+    start = time.perf_counter()
+    changed = last_change(course_dir, student, assignment)
+    api = nbgrader_api(course_dir, db_url)
+    for attempt in range(LOCKED_RETRIES):
+        result = api.autograde(assignment, student, force=True, create=True)
+        error = "" if result["success"] else (result.get("error") or result.get("log", ""))[-2000:]
+        if "database is locked" not in error:  # SQLite under several writers: try again
+            break
+        time.sleep(0.5 * (attempt + 1))
+    return Outcome(student, assignment, result["success"], time.perf_counter() - start, changed, error)
+
+
+def _local_pool(workers):
+    import multiprocessing
+
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return executor, executor.submit, as_completed, executor.shutdown
+
+
+def _dask_pool(address):
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    client = Client(address)
+    submit = lambda *args: client.submit(*args, pure=False)  # noqa: E731
+    return client, submit, dask_completed, lambda: client.close()
+
+
+def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None, resume=True,
+          progress=True):
+    """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run."""
+    course_dir = Path(course_dir).resolve()
+    nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
+    done = read_journal(course_dir) if resume else {}
+    todo = [(s, a) for s, a in submissions(course_dir, assignments)
+            if (s, a) not in done or done[(s, a)].changed < last_change(course_dir, s, a)]
+    outcomes = []
+    if not todo:
+        return outcomes
+    if scheduler:
+        _, submit, completed, shutdown = _dask_pool(scheduler)
+    else:
+        _, submit, completed, shutdown = _local_pool(workers or os.cpu_count() or 1)
+    try:
+        futures = [submit(grade_one, str(course_dir), s, a, db_url) for s, a in todo]
+        failures = 0
+        bar = progress_bar(completed(futures), enabled=progress, desc="grading", total=len(todo))
+        for future in bar:
+            outcome = future.result()
+            _append(course_dir, outcome)
+            outcomes.append(outcome)
+            failures += not outcome.ok
+            if progress:
+                bar.set_postfix(failures=failures)
+    finally:
+        shutdown()
+    return outcomes
+
+
+def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.csv"):
+    """nbgrader's feedback pages for the assignments, and every grade exported to CSV."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    api = nbgrader_api(Path(course_dir).resolve(), db_url)
+    for assignment in assignments:
+        api.generate_feedback(assignment, force=True)
+    path = Path(course_dir, csv_name)
+    with Gradebook(api.coursedir.db_url) as gradebook:
+        CsvExportPlugin(to=str(path)).export(gradebook)
+    return path
+
+
+def main(*args):
+    parser = argparse.ArgumentParser(prog="python -m autograder grade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignments", nargs="+", help="assignment names, e.g. 01_data_prep (or 'all')")
+    parser.add_argument("--course-dir", default=".", help="the nbgrader course directory (default: .)")
+    parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
+    parser.add_argument("--scheduler", help="a Dask scheduler address: grade on that cluster instead")
+    parser.add_argument("--db", dest="db_url", help="gradebook database URL (default: nbgrader's SQLite)")
+    parser.add_argument("--restart", action="store_true", help="grade everything again, ignoring the journal")
+    parser.add_argument("--no-feedback", action="store_true", help="skip feedback and CSV export")
+    options = parser.parse_args(args)
+    from course.previous import ASSIGNMENTS
+
+    assignments = list(ASSIGNMENTS) if options.assignments == ["all"] else options.assignments
+    start = time.perf_counter()
+    outcomes = grade(options.course_dir, assignments, workers=options.workers,
+                     scheduler=options.scheduler, db_url=options.db_url, resume=not options.restart)
+    failed = [o for o in outcomes if not o.ok]
+    print(f"graded {len(outcomes)} submissions in {time.perf_counter() - start:.1f} s"
+          f" ({len(failed)} failed)")
+    for outcome in failed:
+        print(f"  FAILED {outcome.student}/{outcome.assignment}: {outcome.error.strip().splitlines()[-1:]}")
+    if not options.no_feedback:
+        csv_path = feedback_and_export(options.course_dir, assignments, options.db_url)
+        print(f"feedback in {Path(options.course_dir, 'feedback')}, grades in {csv_path}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

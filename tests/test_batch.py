@@ -1,0 +1,121 @@
+"""The batch grader: the same grades as plain `nbgrader autograde`, resumable after a kill,
+on a local Dask cluster, and against a real PostgreSQL gradebook."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder import batch, grading
+from autograder.nbgrader_cli import environment
+from autograder.release import build_course_dir
+from autograder.samples import write_submissions
+
+ASSIGNMENTS = ["01_data_prep", "05_update"]
+CLASS = {"ada": "complete", "grace": "partial", "linus": "buggy", "margaret": "untouched"}
+EXPECTED_TOTALS = {"ada": 18, "grace": 7, "linus": 7, "margaret": 0}  # 01 has 13 points, 05 has 5
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def class_dir(tmp_path_factory):
+    """A course directory with the class submitted and nothing graded yet (copy it to use it)."""
+    course_dir = tmp_path_factory.mktemp("class") / "course"
+    release_dir = build_course_dir(course_dir, ASSIGNMENTS)
+    write_submissions(course_dir, CLASS, ASSIGNMENTS, release_dir=release_dir)
+    return course_dir
+
+
+def _copy(class_dir, tmp_path, name="course"):
+    target = tmp_path / name
+    shutil.copytree(class_dir, target)
+    return target
+
+
+def _totals(scores):
+    totals = {}
+    for (student, _), cells in scores.items():
+        totals[student] = totals.get(student, 0) + sum(score for score, _ in cells.values())
+    return totals
+
+
+def test_batch_gives_the_same_cell_scores_as_sequential_nbgrader(class_dir, tmp_path):
+    sequential = _copy(class_dir, tmp_path, "sequential")
+    parallel = _copy(class_dir, tmp_path, "parallel")
+    grading.autograde(sequential)
+    outcomes = batch.grade(parallel, ASSIGNMENTS, workers=2, progress=False)
+    assert len(outcomes) == len(CLASS) * len(ASSIGNMENTS) and all(o.ok for o in outcomes)
+    assert grading.cell_scores(parallel) == grading.cell_scores(sequential)
+    assert _totals(grading.cell_scores(parallel)) == EXPECTED_TOTALS
+
+
+def test_batch_command_resumes_after_a_kill_and_counts_nothing_twice(class_dir, tmp_path):
+    course_dir = _copy(class_dir, tmp_path)
+    command = [sys.executable, "-m", "autograder", "grade", *ASSIGNMENTS, "--course-dir", str(course_dir),
+               "--workers", "1", "--no-feedback"]
+    journal = course_dir / batch.JOURNAL
+    first = subprocess.Popen(command, env=environment(), start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 2):
+        time.sleep(0.2)
+    os.killpg(first.pid, signal.SIGKILL)  # the driver and its workers, mid-class
+    first.wait()
+    graded_before = len(batch.read_journal(course_dir))
+    assert 2 <= graded_before < len(CLASS) * len(ASSIGNMENTS), "the kill came too late to test anything"
+
+    second = subprocess.run(command, env=environment(), capture_output=True, text=True)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"graded {len(CLASS) * len(ASSIGNMENTS) - graded_before} submissions" in second.stdout
+    scores = grading.cell_scores(course_dir)
+    assert len(scores) == len(CLASS) * len(ASSIGNMENTS)
+    assert _totals(scores) == EXPECTED_TOTALS
+
+    third = subprocess.run(command, env=environment(), capture_output=True, text=True)
+    assert "graded 0 submissions" in third.stdout, "a finished class was graded again"
+
+
+def test_batch_grades_a_changed_submission_again(class_dir, tmp_path):
+    course_dir = _copy(class_dir, tmp_path)
+    batch.grade(course_dir, ["01_data_prep"], workers=2, progress=False)
+    untouched = course_dir / "submitted" / "margaret" / "01_data_prep" / "01_data_prep.ipynb"
+    shutil.copy(course_dir / "submitted" / "ada" / "01_data_prep" / "01_data_prep.ipynb", untouched)
+    os.utime(untouched, (time.time() + 5, time.time() + 5))
+    outcomes = batch.grade(course_dir, ["01_data_prep"], workers=2, progress=False)
+    assert [(o.student, o.assignment) for o in outcomes] == [("margaret", "01_data_prep")]
+    assert _totals(grading.cell_scores(course_dir))["margaret"] == 13
+
+
+def test_batch_runs_on_a_local_dask_cluster(class_dir, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    course_dir = _copy(class_dir, tmp_path)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        outcomes = batch.grade(course_dir, ASSIGNMENTS, scheduler=cluster.scheduler_address, progress=False)
+    assert len(outcomes) == len(CLASS) * len(ASSIGNMENTS) and all(o.ok for o in outcomes)
+    assert _totals(grading.cell_scores(course_dir)) == EXPECTED_TOTALS
+
+
+def test_batch_writes_to_a_postgresql_gradebook_with_several_workers(tmp_path):
+    url = os.environ.get("COURSE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("set COURSE_TEST_POSTGRES_URL to a PostgreSQL database (.ci/run starts one)")
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:  # start from an empty database
+        connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+    engine.dispose()
+    course_dir = tmp_path / "course"
+    release_dir = build_course_dir(course_dir, ASSIGNMENTS, db_url=url)
+    write_submissions(course_dir, CLASS, ASSIGNMENTS, release_dir=release_dir)
+    outcomes = batch.grade(course_dir, ASSIGNMENTS, workers=2, db_url=url, progress=False)
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+    assert not (course_dir / "gradebook.db").exists(), "grades went to SQLite, not PostgreSQL"
+    assert _totals(grading.cell_scores(course_dir, db_url=url)) == EXPECTED_TOTALS
+    csv_path = batch.feedback_and_export(course_dir, ASSIGNMENTS, db_url=url)
+    assert len(csv_path.read_text().splitlines()) == 1 + len(CLASS) * len(ASSIGNMENTS)
