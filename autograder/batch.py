@@ -91,10 +91,22 @@ def nbgrader_api(course_dir, db_url=None):
 
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
         config.CourseDirectory.root = str(course_dir)
+        config.Autograde.autograde_preprocessors = _warm_preprocessors()
         if db_url:
             config.CourseDirectory.db_url = db_url
         _API[key] = NbGraderAPI(config=config)
     return _API[key]
+
+
+def _warm_preprocessors():
+    """nbgrader's autograde preprocessors, with kernels started ahead of need."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .warm_kernels import WarmExecute
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    return [WarmExecute if preprocessor is Execute else preprocessor for preprocessor in default]
 
 
 def grade_one(course_dir, student, assignment, db_url=None):

@@ -12,6 +12,8 @@ Gradients are compared by the relative error of the whole array,
 
 import numpy as np
 
+from .hints import explain
+
 __all__ = [
     "GRADIENT_TOLERANCE",
     "relative_error",
@@ -19,6 +21,9 @@ __all__ = [
     "check_close",
     "check_layer_gradients",
     "check_loss_gradient",
+    "mistake",
+    "rule_out",
+    "without_overflow",
 ]
 
 GRADIENT_TOLERANCE = 1e-7
@@ -45,7 +50,9 @@ def check_shape(name, array, expected_shape):
     if array.shape != expected_shape:
         message = f"{name} has shape {array.shape}, expected {expected_shape}"
         if array.shape == expected_shape[::-1] and len(expected_shape) == 2:
-            message += " (transposed: check the order of the factors of the matrix product)"
+            message += " (transposed). " + explain("transposed_weights")
+        elif array.ndim == len(expected_shape) + 1 and array.shape[1:] == expected_shape:
+            message += " (one row per sample). " + explain("not_summed_over_batch")
         elif array.size == int(np.prod(expected_shape)):
             message += " (same number of entries: a reshape or a missing axis somewhere?)"
         raise AssertionError(message)
@@ -57,17 +64,17 @@ def _likely_mistake(actual, expected, batch_size=None):
         return ""
     close = lambda a, b: relative_error(a, b) < 1e-6  # noqa: E731
     if close(actual, -expected):
-        return " The sign is flipped everywhere: check the sign of the gradient or of the step."
+        return " The sign is flipped everywhere. " + explain("sign_flip")
     if batch_size and batch_size > 1:
         if close(actual, expected * batch_size):
-            return f" It is {batch_size} (the batch size) times too large: a missing 1/N?"
+            return f" It is {batch_size} (the batch size) times too large. " + explain("missing_mean")
         if close(actual, expected / batch_size):
-            return f" It is {batch_size} (the batch size) times too small: an extra 1/N?"
+            return f" It is {batch_size} (the batch size) times too small. " + explain("extra_mean")
     for factor, words in ((2.0, "twice"), (0.5, "half")):
         if close(actual, expected * factor):
             return f" It is {words} the expected value: a factor 2 in the derivative?"
     if actual.ndim == 2 and actual.shape[0] == actual.shape[1] and close(actual, expected.T):
-        return " It is the transpose of the expected array."
+        return " It is the transpose of the expected array. " + explain("transposed_weights")
     return ""
 
 
@@ -187,3 +194,35 @@ def check_loss_gradient(loss, y, y_hat, *, tolerance=GRADIENT_TOLERANCE, verbose
     error = _compare(f"{name} gradient", analytic, numeric, tolerance, batch_size=y_hat.shape[0])
     if verbose:
         print(f"{name} gradient matches finite differences (relative error {error:.1e})")
+
+
+def mistake(key):
+    """The failure message for the known mistake ``key`` of course.hints, for an ``assert``:
+    ``assert np.array_equal(X_batch[:, 0], Y_batch), checks.mistake("shuffled_apart")``."""
+    return explain(key)
+
+
+def rule_out(key, name, actual, mistaken):
+    """Fail, naming mistake ``key`` (course.hints), when ``actual`` equals ``mistaken``: what
+    that mistake gives on the check's inputs (same shape, np.allclose). Returns None.
+
+    Call it before the value check, with inputs on which the right answer differs.
+    """
+    actual = np.asarray(actual)
+    mistaken = np.asarray(mistaken, dtype=np.float64)
+    if actual.shape == mistaken.shape and np.issubdtype(actual.dtype, np.number) \
+            and np.allclose(actual, mistaken):
+        raise AssertionError(f"{name} is exactly what the mistake below gives. {explain(key)}")
+
+
+def without_overflow(key, name, function, *args):
+    """Return ``function(*args)``, computed with NumPy raising on overflow, division by zero
+    and invalid values; fail naming mistake ``key`` (course.hints) when any happens.
+
+    name: what is computed, e.g. "softmax([[1000, 0, -1000]])".
+    """
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            return function(*args)
+    except FloatingPointError as error:
+        raise AssertionError(f"{name} overflowed ({error}). {explain(key)}") from None

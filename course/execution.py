@@ -1,0 +1,84 @@
+"""Run a notebook in a real Jupyter kernel and read the outcome of its graded cells.
+
+Shared by the self-check (``python -m course check``) and the instructor's tools.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.utils import determine_grade
+
+__all__ = ["CellOutcome", "execute", "run", "graded_outcomes", "problems", "problem"]
+
+
+@dataclass
+class CellOutcome:
+    """What one graded test cell did: passed, or failed with a message."""
+
+    grade_id: str
+    points: float
+    passed: bool
+    message: str
+
+
+def run(notebook, folder, *, timeout=120, interrupt_on_timeout=False):
+    """Execute ``notebook`` (changed in place) top to bottom, errors allowed, with ``folder``
+    as the working directory. Returns the seconds it took.
+
+    interrupt_on_timeout: a cell that runs over ``timeout`` seconds is interrupted and gets
+    an error output, and the run goes on; otherwise the timeout raises.
+    """
+    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            interrupt_on_timeout=interrupt_on_timeout,
+                            resources={"metadata": {"path": str(folder)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def execute(path, *, timeout=120, cwd=None):
+    """Execute the notebook at ``path`` top to bottom, errors allowed, in its own folder.
+
+    Returns (executed notebook, seconds). The file on disk is not changed.
+    """
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    return notebook, run(notebook, cwd or path.parent, timeout=timeout)
+
+
+def problem(cell):
+    """The error or stderr text of an executed cell, '' when it ran cleanly."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            return f"{output.ename}: {output.evalue}"
+        if output.output_type == "stream" and output.name == "stderr":
+            return "stderr: " + output.text.strip()
+    return ""
+
+
+def graded_outcomes(notebook):
+    """One CellOutcome per graded test cell of an executed notebook, in order.
+
+    A cell passes when it ran and nbgrader's own rule (nbgrader.utils.determine_grade) gives
+    it full points: no error, nothing on stderr, and no displayed number (a partial score).
+    """
+    outcomes = []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            score, maximum = determine_grade(cell)
+            if cell.get("execution_count") is None:   # never ran: no output is no success
+                score, message = 0, "not run (the kernel stopped before this cell)"
+            else:
+                message = problem(cell) or ("" if score == maximum else f"displayed a partial score {score}")
+            outcomes.append(CellOutcome(meta["grade_id"], maximum, score == maximum, message))
+    return outcomes
+
+
+def problems(notebook):
+    """[(cell index, text)] for every code cell (graded or not) that raised or wrote to stderr."""
+    return [(i, problem(cell)) for i, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and problem(cell)]
