@@ -82,16 +82,20 @@ def _append(course_dir, outcome):
 _API = {}
 
 
-def nbgrader_api(course_dir, db_url=None):
-    """An NbGraderAPI for ``course_dir`` with its nbgrader_config.py (one per process)."""
-    key = (str(course_dir), db_url)
+def nbgrader_api(course_dir, db_url=None, warm=True):
+    """An NbGraderAPI for ``course_dir`` with its nbgrader_config.py (one per process).
+
+    warm: grade in kernels started ahead of need (else nbgrader's own Execute, cold kernels).
+    """
+    key = (str(course_dir), db_url, warm)
     if key not in _API:
         from nbgrader.apps import NbGraderAPI
         from traitlets.config.loader import PyFileConfigLoader
 
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
         config.CourseDirectory.root = str(course_dir)
-        config.Autograde.autograde_preprocessors = _warm_preprocessors()
+        if warm:
+            config.Autograde.autograde_preprocessors = _warm_preprocessors()
         if db_url:
             config.CourseDirectory.db_url = db_url
         _API[key] = NbGraderAPI(config=config)
