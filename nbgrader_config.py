@@ -2,12 +2,33 @@
 
 source/<assignment>/   instructor notebooks (solutions and hidden tests), one per step
 release/<assignment>/  student notebooks, made by `python -m autograder release`
+
+Autograding runs every student's kernel in a sandbox and decides scores with trusted code
+(README, "Grading safely"): nbgrader's own commands and the formgrader use it too.
 """
+
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from autograder.safe_execute import SandboxedExecute
+from autograder.verdict import RecordTampering, TrustedVerdict
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
 c.CourseDirectory.course_id = "nn-from-scratch"
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # The stub students see in place of a solution: the guide's "fill your code here" comment.
 c.ClearSolutions.code_stub = {
@@ -15,9 +36,21 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "Write your answer here."
 
-# Notebooks train small networks: give every cell time, but stop a runaway one.
-c.Execute.timeout = 120
-c.Execute.interrupt_on_timeout = True
-
 # A student who deletes a test cell gets it back, and it is graded.
 c.OverwriteCells.add_missing_cells = True
+
+# --- Grading safely: nbgrader's autograde steps, with the sandbox and the trusted verdict ---
+# RecordTampering notes edited, deleted or moved test cells before nbgrader restores them;
+# SandboxedExecute runs the notebook in a bubblewrap sandbox with limits, then the probe cell;
+# TrustedVerdict keeps a test cell's points only when the probe agrees.
+c.Autograde.sanitize_preprocessors = [
+    RecordTampering, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrustedVerdict,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+# Notebooks train small networks: give every cell time, but stop a runaway one.
+c.SandboxedExecute.timeout = 120
+c.SandboxedExecute.interrupt_on_timeout = True
+c.SandboxedExecute.notebook_timeout = 900

@@ -1,0 +1,180 @@
+"""nbgrader's Execute, hardened: kernels in the sandbox, bounded time and output, the probe cell.
+
+``SandboxedExecute`` replaces nbgrader's ``Execute`` in ``Autograde.autograde_preprocessors``
+(``nbgrader_config.py``). For each notebook it
+
+- starts the kernel in the sandbox of ``autograder.sandbox`` (unless ``sandbox = False``);
+- gives each cell ``timeout`` seconds and the whole notebook ``notebook_timeout``; a cell past
+  its time is interrupted, and a kernel that ignores the interrupt is stopped at the next
+  timeout;
+- keeps at most ``output_limit`` bytes of output per notebook (an error or anything on stderr
+  is still recorded, so a failing test cell stays failing);
+- when the kernel dies (``sys.exit``, ``os._exit``, memory or CPU limit, a killed process),
+  records the reason and marks every cell not run as failed instead of stopping the grading;
+- appends the probe cell (``autograder.probes``) after the notebook's own cells, runs it in
+  the same kernel, removes it again and leaves its raw output for ``TrustedVerdict``.
+
+What happened goes to ``resources["autograder"]``: the probe's seed and payload, and flags.
+"""
+
+import json
+import secrets
+import time
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer
+
+from . import probes
+from . import sandbox as jail
+
+MiB = 1024 * 1024
+PROBE_TAG = "autograder-probe"
+
+
+def _error(ename, evalue):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute in the grading sandbox, with limits and the probe cell."""
+
+    sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.sandbox).").tag(config=True)
+    probe = Bool(True, help="Run the grader's probe cell after the notebook.").tag(config=True)
+    notebook_timeout = Integer(900, help="Wall-clock seconds for the whole notebook.").tag(config=True)
+    output_limit = Integer(2 * MiB, help="Bytes of output kept per notebook.").tag(config=True)
+    cpu_seconds = Integer(jail.Limits.cpu_seconds, help="CPU seconds of a kernel.").tag(config=True)
+    memory_bytes = Integer(jail.Limits.memory_bytes, help="Address space of a kernel's process.").tag(
+        config=True)
+    processes = Integer(jail.Limits.processes, help="Processes and threads of a kernel.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.sandbox:
+            jail.check_available()
+            self.kernel_manager_class = jail.AsyncSandboxedKernelManager
+
+    # --- the kernel -------------------------------------------------------------------
+
+    def limits(self):
+        return jail.Limits(cpu_seconds=self.cpu_seconds, memory_bytes=self.memory_bytes,
+                              processes=self.processes)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if self.sandbox:
+            km.limits = self.limits()
+            km.files = jail.course_files(CourseDirectory(config=self.config).root)
+            km.workdir = f"{jail.HOME}/{self._assignment}"
+        return km
+
+    def prepare_kernel(self):
+        """After the kernel answered: seal its connection folder (sandboxed kernels)."""
+        if hasattr(self.km, "seal"):
+            self.km.seal()
+
+    # --- limits while running ------------------------------------------------------------
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        remaining = max(1, int(self._deadline - time.monotonic()))
+        return remaining if timeout is None else min(timeout, remaining)
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._timeouts += 1
+        if self._timeouts > 1 or time.monotonic() >= self._deadline:
+            self._dead_reason = ("it ran past the time limit and did not stop when interrupted"
+                                 if self._timeouts > 1 else "the notebook ran past its time limit")
+            raise DeadKernelError(self._dead_reason)
+        self._flag(f"a cell ran past the {timeout} s limit and was interrupted")
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        self._output_bytes += size
+        if self._output_bytes <= self.output_limit:
+            return super().output(outs, msg, display_id, cell_index)
+        kind = msg.get("msg_type")
+        if not self._truncated:
+            self._truncated = True
+            self._flag(f"printed more than {self.output_limit // MiB} MiB: the rest of its output was dropped")
+            outs.append(new_output("stream", name="stdout", text="\n[output truncated by the grader]\n"))
+        if kind == "error" or (kind == "stream" and msg["content"].get("name") == "stderr"):
+            content = msg["content"]
+            if kind == "error":
+                outs.append(_error(str(content.get("ename"))[:200], str(content.get("evalue"))[:2000]))
+            elif not any(o.get("name") == "stderr" for o in outs):
+                outs.append(new_output("stream", name="stderr", text="[stderr output truncated]\n"))
+        return None
+
+    # --- the notebook --------------------------------------------------------------------
+
+    def _flag(self, reason):
+        self._flags.append(reason)
+        self.log.warning("flagged: %s", reason)
+
+    def preprocess(self, nb, resources=None, km=None):
+        resources = resources if resources is not None else {}
+        self._assignment = resources.get("nbgrader", {}).get("assignment", "")
+        self._flags, self._timeouts, self._dead_reason = [], 0, None
+        self._output_bytes, self._truncated = 0, False
+        self._deadline = time.monotonic() + self.notebook_timeout
+        seed, nonce = secrets.randbelow(2**31), "probe-" + secrets.token_hex(16)
+        probe_cell = None
+        if self.probe:
+            probe_cell = new_code_cell(probes.probe_cell_source(self._assignment, seed, nonce),
+                                       metadata={"tags": [PROBE_TAG]})
+            nb.cells.append(probe_cell)
+        try:
+            self._execute_all(nb, resources, km)
+        finally:
+            if probe_cell is not None:
+                nb.cells = [c for c in nb.cells if c is not probe_cell]
+        payload = None
+        if probe_cell is not None:
+            text = "".join(o.get("text", "") for o in probe_cell.get("outputs", [])
+                           if o.get("output_type") == "stream" and o.get("name") == "stdout")
+            payload = probes.parse_probe_output(text, nonce)
+        resources["autograder"] = {"seed": seed, "payload": payload, "flags": list(self._flags),
+                                   "probe": self.probe}
+        return nb, resources
+
+    def _execute_all(self, nb, resources, km):
+        """nbconvert's ExecutePreprocessor.preprocess, going on past a dead kernel."""
+        from nbclient import NotebookClient
+
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        cells = list(enumerate(self.nb.cells))
+        try:
+            with self.setup_kernel():
+                info = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                self.prepare_kernel()
+                for index, cell in cells:
+                    if self._dead_reason is not None:
+                        break
+                    try:
+                        self.preprocess_cell(cell, resources, index)
+                    except DeadKernelError:
+                        self._dead_reason = self._dead_reason or self._death_cause()
+                        cell.outputs.append(_error("DeadKernelError", f"the kernel stopped: {self._dead_reason}"))
+                        self._flag(f"the kernel stopped at cell {index}: {self._dead_reason}")
+        except DeadKernelError:
+            self._dead_reason = self._dead_reason or self._death_cause()
+        except RuntimeError as error:  # the kernel did not start or answer
+            self._dead_reason = f"the kernel could not start: {error}"
+            self._flag(self._dead_reason)
+        if self._dead_reason is not None:
+            for _, cell in cells:
+                if cell.cell_type == "code" and "execution_count" in cell and cell.execution_count is None \
+                        and not cell.get("outputs"):
+                    cell.outputs = [_error("NotRun", f"not run: the kernel had stopped ({self._dead_reason})")]
+        self.set_widgets_metadata()
+
+    def _death_cause(self):
+        return ("the notebook exited or killed its kernel, or the kernel went past its memory, "
+                "CPU time or process limit")

@@ -1,0 +1,246 @@
+"""The sandbox that grading kernels run in: bubblewrap, resource limits, an unprivileged user.
+
+nbgrader runs a student's notebook in a kernel started with the grader's own rights, in the
+grader's process tree, in the course directory. Here every grading kernel is started instead
+through three standard tools (bubblewrap and util-linux's ``prlimit`` and ``setpriv``):
+
+    prlimit --cpu --as --nproc --fsize --nofile --core -- \
+      bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts --die-with-parent \
+            --cap-drop ALL (except setuid/setgid, used once by setpriv) \
+            [read-only: /usr, the Python installation, the environment, course/] \
+            [size-limited tmpfs: /tmp and /home/student] \
+            [read-only: each assignment's course files at /home/student/<assignment>/] \
+            [the kernel's connection folder] -- \
+        setpriv --reuid UID --regid UID --clear-groups -- python -m ipykernel_launcher -f ...
+
+What the kernel sees: the operating system's programs and libraries, the Python
+installation and its packages, the student package ``course/``, the course's own files of
+each assignment (``previous_steps.py``, the same as in ``release/``) and empty scratch
+folders. Not there at all: ``source/``, ``autograder/`` (the reference and the hidden
+tests), ``nbgrader_config.py``, the gradebook, the submissions (its own notebook included:
+cells reach the kernel as messages), every home folder. No network (its own empty network
+namespace), no other process (its own PID namespace), a user id of its own that owns no file
+(so the process limit counts only this kernel), and limits on CPU time, memory, processes,
+file size and open files. The kernel talks to the grader over Unix sockets in a folder of
+its own, which becomes read-only once the kernel is up.
+"""
+
+import os
+import random
+import shutil
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+__all__ = ["Limits", "SandboxUnavailable", "check_available", "command", "course_files",
+           "SandboxedKernelManager", "AsyncSandboxedKernelManager", "HOME"]
+
+HOME = "/home/student"  # the kernel's home and working folders, inside the sandbox
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one grading kernel (one notebook)."""
+
+    cpu_seconds: int = 600            # CPU time of the whole kernel: all of its cells
+    memory_bytes: int = 4096 * MiB    # address space of each process
+    processes: int = 128              # processes and threads of the kernel's own user
+    file_bytes: int = 64 * MiB        # largest file it may write
+    open_files: int = 256
+    scratch_bytes: int = 128 * MiB    # each of its writable folders, /tmp and the home folder
+
+
+class SandboxUnavailable(RuntimeError):
+    """The machine cannot run the sandbox (bubblewrap missing, or namespaces refused)."""
+
+
+def _tool(name):
+    path = shutil.which(name, path="/usr/bin:/bin:/usr/sbin:/sbin")
+    if path is None:
+        raise SandboxUnavailable(
+            f"'{name}' is not installed: the grading sandbox needs bubblewrap and util-linux "
+            "(Debian/Ubuntu: apt-get install bubblewrap util-linux). To grade without a "
+            "sandbox, which lets student code read the hidden tests, set "
+            "c.SandboxedExecute.sandbox = False in nbgrader_config.py.")
+    return path
+
+
+def check_available():
+    """Raise SandboxUnavailable with the fix when a tool is missing."""
+    for name in ("bwrap", "prlimit", "setpriv"):
+        _tool(name)
+
+
+def course_files(course_dir):
+    """{assignment: [paths]}: the non-notebook files of each assignment in ``source/``
+    (what nbgrader copies beside every submission, e.g. previous_steps.py)."""
+    files = {}
+    for folder in sorted(Path(course_dir, "source").glob("*/")):
+        found = [p for p in sorted(folder.iterdir())
+                 if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
+        if found:
+            files[folder.name] = found
+    return files
+
+
+def _readable_roots():
+    """Host folders the kernel needs, read-only: Python, its environment, the course package."""
+    import course
+
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(course.__file__).resolve().parent}
+    return sorted(str(p) for p in roots)
+
+
+def _with_parents(paths):
+    """Every folder above ``paths`` (not the root), parents first: made 0755 in the sandbox."""
+    parents = set()
+    for path in paths:
+        for parent in Path(path).parents:
+            if str(parent) != "/":
+                parents.add(str(parent))
+    return sorted(parents, key=lambda p: (p.count("/"), p))
+
+
+def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workdir=HOME):
+    """The full command line that starts ``kernel_argv`` inside the sandbox.
+
+    runtime_dir: the kernel's connection folder (connection file and sockets), visible at the
+        same path inside. uid: the unprivileged user id the kernel runs as (when the grader is
+        root). files: {assignment: [host paths]}, bound read-only into
+        /home/student/<assignment>/. workdir: the kernel's working folder inside.
+    """
+    files = files or {}
+    as_root = os.geteuid() == 0
+    prlimit = [_tool("prlimit"), f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}",
+               f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}", "--core=0"]
+    if as_root:  # the process limit counts the kernel's own user id (root is exempt from it)
+        prlimit.append(f"--nproc={limits.processes}")
+    bwrap = [_tool("bwrap"), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+             "--unshare-cgroup-try", "--die-with-parent"]
+    if as_root:
+        bwrap += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        bwrap += ["--unshare-user"]
+    bwrap += ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "lib", "lib64", "sbin"):
+        if Path("/", name).is_symlink():
+            bwrap += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+        elif Path("/", name).is_dir():
+            bwrap += ["--ro-bind", f"/{name}", f"/{name}"]
+    for name in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
+        bwrap += ["--ro-bind-try", name, name]
+    roots = _readable_roots()
+    for parent in _with_parents([*roots, str(runtime_dir)]):
+        if parent not in ("/tmp", "/usr"):
+            bwrap += ["--perms", "0755", "--dir", parent]
+    for root in roots:
+        bwrap += ["--ro-bind", root, root]
+    bwrap += ["--proc", "/proc", "--dev", "/dev",
+              "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/dev/shm",
+              "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp",
+              "--perms", "0755", "--dir", "/home",
+              "--perms", "0777", "--size", str(limits.scratch_bytes), "--tmpfs", HOME]
+    for assignment, paths in files.items():
+        bwrap += ["--perms", "0777", "--dir", f"{HOME}/{assignment}"]
+        for path in paths:
+            bwrap += ["--ro-bind", str(path), f"{HOME}/{assignment}/{Path(path).name}"]
+    bwrap += ["--bind", str(runtime_dir), str(runtime_dir), "--chdir", workdir, "--clearenv"]
+    environment = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": HOME, "LANG": "C.UTF-8", "MPLCONFIGDIR": f"{runtime_dir}/matplotlib",
+        "PYTHONDONTWRITEBYTECODE": "1", "JPY_PARENT_PID": "1",  # its parent is the sandbox's init "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", ""),
+        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
+    for name, value in environment.items():
+        bwrap += ["--setenv", name, value]
+    setpriv = []
+    if as_root:
+        setpriv = [_tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                   "--inh-caps=-all", "--bounding-set=-all", "--"]
+    return [*prlimit, "--", *bwrap, "--", *setpriv, *kernel_argv]
+
+
+def _matplotlib_cache():
+    """The grader's own matplotlib cache folder (its font list), built once."""
+    import matplotlib
+    import matplotlib.font_manager  # noqa: F401  (builds the font list when missing)
+
+    return Path(matplotlib.get_cachedir())
+
+
+class _SandboxMixin:
+    """A kernel manager that starts its kernel inside the sandbox (see the module docstring).
+
+    Set ``files`` ({assignment: [paths]}) and ``workdir`` before starting the kernel.
+    """
+
+    limits = Limits()
+    files = None
+    workdir = HOME
+
+    def _prepare_runtime(self):
+        if getattr(self, "runtime_dir", None):
+            return
+        self.uid = random.randint(200_000, 2_000_000)  # a user of its own, owning no file
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix="grading-kernel-"))
+        self.kernel_spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
+        self.transport = "ipc"
+        self.ip = str(self.runtime_dir / "socket")
+        self.connection_file = str(self.runtime_dir / "connection.json")
+        mpl = self.runtime_dir / "matplotlib"
+        shutil.copytree(_matplotlib_cache(), mpl, ignore=shutil.ignore_patterns("*.lock", "tex.cache"))
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        argv = super().format_kernel_cmd(extra_arguments)
+        if os.geteuid() == 0:
+            for path in [self.runtime_dir, *self.runtime_dir.rglob("*")]:
+                os.chown(path, self.uid, self.uid, follow_symlinks=False)
+        return command(argv, self.runtime_dir, self.uid, limits=self.limits, files=self.files,
+                       workdir=self.workdir)
+
+    def seal(self):
+        """Once the kernel has made its sockets: no more writing to its connection folder."""
+        os.chown(self.runtime_dir, 0 if os.geteuid() == 0 else os.geteuid(), -1)
+        os.chmod(self.runtime_dir, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+
+    def remove_runtime(self):
+        if getattr(self, "runtime_dir", None):
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+
+class SandboxedKernelManager(_SandboxMixin, KernelManager):
+    """jupyter_client's KernelManager, kernel in the sandbox (for the batch grader's pool)."""
+
+    def start_kernel(self, **kw):
+        self._prepare_runtime()
+        return super().start_kernel(**kw)
+
+    def shutdown_kernel(self, now=False, restart=False):
+        try:
+            return super().shutdown_kernel(now=now, restart=restart)
+        finally:
+            self.remove_runtime()
+
+
+class AsyncSandboxedKernelManager(_SandboxMixin, AsyncKernelManager):
+    """jupyter_client's AsyncKernelManager, kernel in the sandbox (for nbgrader's Execute)."""
+
+    async def _async_start_kernel(self, **kw):
+        self._prepare_runtime()
+        return await super()._async_start_kernel(**kw)
+
+    start_kernel = _async_start_kernel
+
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        try:
+            return await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            self.remove_runtime()
+
+    shutdown_kernel = _async_shutdown_kernel

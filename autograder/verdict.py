@@ -1,0 +1,233 @@
+"""Trusted decisions about a submission: tampering found before grading, the probes' verdict
+after it, and the grading report of each submission.
+
+nbgrader scores a test cell from the outputs the student's own kernel produced, which student
+code can fake. Two preprocessors make the scores trustworthy:
+
+- ``RecordTampering`` (first of nbgrader's sanitize steps) compares the submitted notebook with
+  the release notebook in the course directory and records edited, deleted, duplicated,
+  reordered or re-labelled test cells, and symlinks or stray files in the submission. nbgrader
+  then restores the test cells (``OverwriteCells``); the record stays.
+- ``TrustedVerdict`` (right before ``SaveAutoGrades``) asks ``autograder.probes.judge`` whether
+  the student's code gave the right values on the grader's own inputs, and keeps a test
+  cell's points only if it did. A cell that passed in the notebook but not in the probe loses
+  its points (an error output saying why is added, so the feedback shows it); numbers that
+  test cells displayed (nbgrader would read them as partial credit) are removed; output that
+  repeats hidden test code is redacted.
+
+Every finding is written to ``grading_reports/<student>/<assignment>.json`` in the course
+directory (outside every sandbox), which ``python -m autograder grade`` prints and exports.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import determine_grade, is_grade, is_solution
+
+from course.exercises import EXERCISES
+
+from . import probes
+
+REPORTS = "grading_reports"
+
+
+# --- reports -------------------------------------------------------------------------------
+
+def report_path(course_dir, student, assignment):
+    return Path(course_dir, REPORTS, student, f"{assignment}.json")
+
+
+def read_report(course_dir, student, assignment):
+    path = report_path(course_dir, student, assignment)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"student": student, "assignment": assignment, "flags": []}
+
+
+def write_report(course_dir, report):
+    path = report_path(course_dir, report["student"], report["assignment"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(report, indent=1))
+    os.replace(temporary, path)
+
+
+def add_flags(course_dir, student, assignment, flags, fresh=False, **fields):
+    """Add ``flags`` (sentences) to the report of a submission; ``fresh`` starts it anew."""
+    report = {"student": student, "assignment": assignment, "flags": []} if fresh else \
+        read_report(course_dir, student, assignment)
+    report["flags"] = report["flags"] + [f for f in flags if f not in report["flags"]]
+    report.update(fields)
+    write_report(course_dir, report)
+    return report
+
+
+def all_reports(course_dir):
+    """Every grading report of the course, sorted by student and assignment."""
+    reports = []
+    for path in sorted(Path(course_dir, REPORTS).glob("*/*.json")):
+        try:
+            reports.append(json.loads(path.read_text()))
+        except ValueError:
+            continue
+    return reports
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def test_cells(notebook):
+    """[(grade_id, cell)] of the autograded test cells, in notebook order."""
+    return [(c.metadata["nbgrader"].get("grade_id"), c) for c in notebook.cells
+            if c.cell_type == "code" and is_grade(c) and not is_solution(c)]
+
+
+def _course_dir(preprocessor):
+    return Path(CourseDirectory(config=preprocessor.config).root).resolve()
+
+
+def _release_notebook(course_dir, assignment, notebook_name):
+    path = Path(course_dir, "release", assignment, f"{notebook_name}.ipynb")
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+def hidden_test_lines(course_dir, assignment):
+    """The distinctive lines of the hidden tests of ``assignment`` (from source/)."""
+    lines = set()
+    for path in Path(course_dir, "source", assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if "BEGIN HIDDEN TESTS" in line:
+                    inside = True
+                elif "END HIDDEN TESTS" in line:
+                    inside = False
+                elif inside and len(line.strip()) >= 16:
+                    lines.add(line.strip())
+    return lines
+
+
+# --- before grading ------------------------------------------------------------------------
+
+class RecordTampering(NbGraderPreprocessor):
+    """Record what the submission changed about its test cells and folder (sanitize phase)."""
+
+    def preprocess(self, nb, resources):
+        course_dir = _course_dir(self)
+        info = resources["nbgrader"]
+        student, assignment, name = info["student"], info["assignment"], info["notebook"]
+        flags = []
+        release = _release_notebook(course_dir, assignment, name)
+        if release is not None:
+            expected = test_cells(release)
+            expected_source = dict(expected)
+            seen = {}
+            for cell in nb.cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if grade_id in expected_source:
+                    seen.setdefault(grade_id, []).append(cell)
+            for grade_id, original in expected:
+                found = seen.get(grade_id, [])
+                if not found:
+                    flags.append(f"test cell {grade_id} was deleted (the grader restored it)")
+                    continue
+                if len(found) > 1:
+                    flags.append(f"test cell {grade_id} appears {len(found)} times")
+                cell = found[0]
+                if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+                    flags.append(f"test cell {grade_id} had its nbgrader metadata changed")
+                if cell.source != original.source:
+                    flags.append(f"test cell {grade_id} was edited (the grader restored it)")
+            order = [g for g in (c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells)
+                     if g in expected_source]
+            if list(dict.fromkeys(order)) != [g for g, _ in expected if g in order]:
+                flags.append("test cells were moved out of their order")
+        folder = Path(course_dir, "submitted", student, assignment)
+        allowed = {f"{name}.ipynb"} | {p.name for p in Path(course_dir, "source", assignment).iterdir()
+                                       if p.suffix != ".ipynb"} if Path(course_dir, "source", assignment).is_dir() \
+            else {f"{name}.ipynb"}
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            relative = path.relative_to(folder)
+            if path.is_symlink():
+                flags.append(f"the submission holds a symbolic link, {relative} (never seen by the kernel)")
+            elif path.is_file() and str(relative) not in allowed and relative.suffix != ".ipynb" \
+                    and not relative.name.startswith(".") and relative.name != "timestamp.txt":
+                flags.append(f"the submission holds an extra file, {relative} (never seen by the kernel)")
+        add_flags(course_dir, student, assignment, flags, fresh=True)
+        return nb, resources
+
+
+# --- after grading -------------------------------------------------------------------------
+
+def _mark_failed(cell, message):
+    cell.outputs.append(new_output("error", ename="GraderCheckFailed", evalue=message,
+                                   traceback=[f"GraderCheckFailed: {message}"]))
+
+
+class TrustedVerdict(NbGraderPreprocessor):
+    """Keep a test cell's points only when the grader's own probe agrees (autograde phase)."""
+
+    def preprocess(self, nb, resources):
+        course_dir = _course_dir(self)
+        info = resources["nbgrader"]
+        student, assignment = info["student"], info["assignment"]
+        run = resources.get("autograder") or {"flags": ["the notebook was not run by SandboxedExecute"],
+                                              "payload": None, "seed": 0, "probe": True}
+        flags = list(run["flags"])
+        verdicts = probes.judge(assignment, run["payload"], run["seed"]) if run.get("probe") else {}
+        if run.get("probe") and run["payload"] is None:
+            flags.append("the grader's probe could not read values from the kernel "
+                         "(the kernel had stopped, or its output was taken over)")
+        hidden = hidden_test_lines(course_dir, assignment)
+        cells = test_cells(nb)
+        for grade_id, cell in cells:
+            shown = [o for o in cell.outputs if o.output_type == "execute_result"]
+            if shown:
+                flags.append(f"test cell {grade_id} displayed a value, which nbgrader would read as a "
+                             "score: removed")
+                cell.outputs = [o for o in cell.outputs if o.output_type != "execute_result"]
+            if not run.get("probe"):
+                continue
+            agrees, message = verdicts.get(grade_id, (False, "the grader has no re-check for this cell"))
+            if agrees:
+                continue
+            score, max_score = determine_grade(cell)
+            if score is not None and score >= max_score:
+                flags.append(f"test cell {grade_id} passed in the notebook but not the grader's own "
+                             f"re-check: {message}")
+            _mark_failed(cell, f"the grader's re-check on its own inputs failed: {message}")
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and self._redact(cell, hidden):
+                flags.append(f"cell {index} printed hidden test code: redacted")
+        known = set(EXERCISES.get(assignment, {}))
+        missing = known - {g for g, _ in cells}
+        if missing:
+            flags.append(f"test cells missing after grading: {', '.join(sorted(missing))}")
+        add_flags(course_dir, student, assignment, flags, sandbox=run.get("sandbox", True))
+        return nb, resources
+
+    @staticmethod
+    def _redact(cell, hidden):
+        redacted = False
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                texts = [output.get("text", "")]
+            elif output.output_type == "error":  # the interpreter's traceback frames are not the student's
+                texts = [output.get("evalue", "")]
+            else:
+                texts = [str(v) for v in output.get("data", {}).values()]
+            if any(line in text for text in texts for line in hidden):
+                redacted = True
+                if output.output_type == "stream":
+                    output.text = "[redacted by the grader: this output repeated hidden test code]\n"
+                elif output.output_type == "error":
+                    output.evalue = "[redacted]"
+                    output.traceback = ["[redacted by the grader]"]
+                else:
+                    output.data = {"text/plain": "[redacted by the grader]"}
+        return redacted
