@@ -95,22 +95,23 @@ def nbgrader_api(course_dir, db_url=None, warm=True):
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
         config.CourseDirectory.root = str(course_dir)
         if warm:
-            config.Autograde.autograde_preprocessors = _warm_preprocessors()
+            config.Autograde.autograde_preprocessors = _warm_preprocessors(config)
         if db_url:
             config.CourseDirectory.db_url = db_url
         _API[key] = NbGraderAPI(config=config)
     return _API[key]
 
 
-def _warm_preprocessors():
+def _warm_preprocessors(config):
     """nbgrader's autograde preprocessors, with kernels started ahead of need."""
     from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import Execute
 
+    from .safe_execute import SandboxedExecute
     from .warm_kernels import WarmExecute
 
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [WarmExecute if preprocessor is Execute else preprocessor for preprocessor in default]
+    configured = config.Autograde.autograde_preprocessors if "autograde_preprocessors" in config.Autograde \
+        else Autograde.class_traits()["autograde_preprocessors"].default()
+    return [WarmExecute if preprocessor is SandboxedExecute else preprocessor for preprocessor in configured]
 
 
 def grade_one(course_dir, student, assignment, db_url=None):

@@ -2,16 +2,17 @@
 
 Starting a Python kernel and importing NumPy and matplotlib in it takes about a second. A
 ``KernelPool`` keeps a spare kernel starting in the background while the current notebook
-runs; each notebook still gets a kernel of its own, used once and then shut down.
-``WarmExecute`` is nbgrader's ``Execute`` preprocessor taking its kernels from the pool, so
-that nbgrader's own ``Autograde`` converter grades with warm kernels.
+runs; each notebook still gets a kernel of its own, in a sandbox of its own
+(``autograder.sandbox``), used once and then shut down. ``WarmExecute`` is the grader's
+``SandboxedExecute`` taking its kernels from the pool, so that nbgrader's own ``Autograde``
+converter grades with warm kernels.
 """
 
 import queue
 import threading
 
-from jupyter_client.manager import KernelManager
-from nbgrader.preprocessors import Execute
+from . import sandbox
+from .safe_execute import SandboxedExecute
 
 # Modules every notebook of the course imports first: loading them is the slow part of a
 # kernel's start, and loading them early changes nothing a notebook can observe but time.
@@ -21,32 +22,45 @@ WARM_UP = "import numpy, matplotlib, matplotlib.pyplot, sklearn, course.checks, 
 class KernelPool:
     """Keeps ``spares`` started, warmed-up python3 kernels ready to hand out."""
 
-    def __init__(self, spares=1, kernel_name="python3", extra_arguments=()):
+    def __init__(self, course_dir, limits=sandbox.Limits(), spares=1, kernel_name="python3", extra_arguments=()):
+        self.files = sandbox.course_files(course_dir)
+        self.limits = limits
         self.kernel_name = kernel_name
         self.extra_arguments = list(extra_arguments)
         self._ready = queue.Queue()
+        self._requests = queue.Queue()
+        # One long-lived thread starts every kernel: the sandbox stops when the thread that
+        # started it ends (bubblewrap's --die-with-parent follows the parent thread).
+        threading.Thread(target=self._starter, daemon=True).start()
         for _ in range(spares):
             self._start_in_background()
 
+    def _starter(self):
+        while True:
+            self._requests.get()
+            self._start_one()
+
     def _start_in_background(self):
-        threading.Thread(target=self._start_one, daemon=True).start()
+        self._requests.put(None)
 
     def _start_one(self):
         try:
-            manager = KernelManager(kernel_name=self.kernel_name)
+            manager = sandbox.SandboxedKernelManager(kernel_name=self.kernel_name)
+            manager.files, manager.limits = self.files, self.limits
             manager.start_kernel(extra_arguments=self.extra_arguments)
             _run(manager, WARM_UP)
+            manager.seal()
             self._ready.put(manager)
         except Exception as error:  # handed to the taker, which raises it
             self._ready.put(error)
 
-    def take(self, cwd, timeout=120):
-        """A ready kernel, working in ``cwd``; a replacement starts in the background."""
+    def take(self, assignment, timeout=120):
+        """A ready kernel, working in the assignment's folder; a replacement starts in the background."""
         manager = self._ready.get(timeout=timeout)
         self._start_in_background()
         if isinstance(manager, Exception):
             raise RuntimeError(f"a spare kernel failed to start: {manager!r}") from manager
-        _run(manager, f"import os as _os; _os.chdir({str(cwd)!r}); del _os")
+        _run(manager, f"import os as _os; _os.chdir({sandbox.HOME + '/' + assignment!r}); del _os")
         return manager
 
     @staticmethod
@@ -68,26 +82,28 @@ def _run(manager, code, timeout=60):
         client.stop_channels()
 
 
-_POOL = None
+_POOLS = {}
 
 
-def pool():
-    """The process's KernelPool, made on first use."""
-    global _POOL
-    if _POOL is None:
-        _POOL = KernelPool(extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    return _POOL
+def pool(course_dir, limits):
+    """The process's KernelPool for a course directory, made on first use."""
+    key = (str(course_dir), limits)
+    if key not in _POOLS:
+        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    return _POOLS[key]
 
 
-class WarmExecute(Execute):
-    """nbgrader's Execute, running each notebook in a pre-started kernel from ``pool()``."""
+class WarmExecute(SandboxedExecute):
+    """The grader's SandboxedExecute, each notebook in a pre-started sandboxed kernel."""
 
     def preprocess(self, nb, resources=None, km=None):
-        if km is not None:
+        if km is not None or not self.sandbox:
             return super().preprocess(nb, resources, km=km)
-        cwd = (resources or {}).get("metadata", {}).get("path") or "."
-        manager = pool().take(cwd)
+        from nbgrader.coursedir import CourseDirectory
+
+        kernels = pool(CourseDirectory(config=self.config).root, self.limits())
+        manager = kernels.take(resources["nbgrader"]["assignment"])
         try:
             return super().preprocess(nb, resources, km=manager)
         finally:
-            pool().retire(manager)
+            kernels.retire(manager)
