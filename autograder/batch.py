@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from course.progress import progress_bar
@@ -40,6 +40,7 @@ class Outcome:
     seconds: float
     changed: float  # newest modification time of the submission's files
     error: str = ""
+    flags: list = field(default_factory=list)  # what the grading found suspicious or broken
 
 
 def submissions(course_dir, assignments):
@@ -115,20 +116,36 @@ def _warm_preprocessors(config):
 
 
 def grade_one(course_dir, student, assignment, db_url=None):
-    """Autograde one submission with nbgrader's Autograde converter. Returns an Outcome."""
+    """Autograde one submission with nbgrader's Autograde converter. Returns an Outcome.
+
+    A submission that cannot be graded (autograder.intake) gets 0 for every cell; one whose
+    grading fails gets 0 too and stays out of the journal, so the next run tries it again.
+    """
+    from . import intake, verdict
     from .nbgrader_cli import environment
 
     os.environ.update(environment())  # nbgrader starts jupyter kernels by name
     start = time.perf_counter()
     changed = last_change(course_dir, student, assignment)
     api = nbgrader_api(course_dir, db_url)
+    found = intake.inspect(course_dir, student, assignment)
+    if not found.gradable:
+        intake.zero(api.coursedir.db_url, student, assignment)
+        report = verdict.add_flags(course_dir, student, assignment, found.flags, fresh=True)
+        return Outcome(student, assignment, True, time.perf_counter() - start, changed, "", report["flags"])
     for attempt in range(LOCKED_RETRIES):
         result = api.autograde(assignment, student, force=True, create=True)
         error = "" if result["success"] else (result.get("error") or result.get("log", ""))[-2000:]
         if "database is locked" not in error:  # SQLite under several writers: try again
             break
         time.sleep(0.5 * (attempt + 1))
-    return Outcome(student, assignment, result["success"], time.perf_counter() - start, changed, error)
+    flags = list(found.flags)
+    if not result["success"]:
+        intake.zero(api.coursedir.db_url, student, assignment)
+        flags.append("grading failed, graded 0 for now: " + (error.strip().splitlines() or ["?"])[-1][:300])
+    report = verdict.add_flags(course_dir, student, assignment, flags)
+    return Outcome(student, assignment, result["success"], time.perf_counter() - start, changed, error,
+                   report["flags"])
 
 
 def _local_pool(workers):
@@ -192,6 +209,22 @@ def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.c
     return path
 
 
+def write_flags(course_dir, name="flags.csv"):
+    """Every flag of every grading report, one row each, to a CSV file. Returns its path."""
+    import csv
+
+    from .verdict import all_reports
+
+    path = Path(course_dir, name)
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["student", "assignment", "flag"])
+        for report in all_reports(course_dir):
+            for flag in report["flags"]:
+                writer.writerow([report["student"], report["assignment"], flag])
+    return path
+
+
 def main(*args):
     parser = argparse.ArgumentParser(prog="python -m autograder grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="+", help="assignment names, e.g. 01_data_prep (or 'all')")
@@ -213,6 +246,12 @@ def main(*args):
           f" ({len(failed)} failed)")
     for outcome in failed:
         print(f"  FAILED {outcome.student}/{outcome.assignment}: {outcome.error.strip().splitlines()[-1:]}")
+    flags_path = write_flags(options.course_dir)
+    flagged = [o for o in outcomes if o.flags]
+    if flagged:
+        print(f"flagged {len(flagged)} submissions (all flags: {flags_path}):")
+        for outcome in flagged:
+            print(f"  {outcome.student}/{outcome.assignment}: {'; '.join(outcome.flags)[:300]}")
     if not options.no_feedback:
         csv_path = feedback_and_export(options.course_dir, assignments, options.db_url)
         print(f"feedback in {Path(options.course_dir, 'feedback')}, grades in {csv_path}")

@@ -41,7 +41,8 @@ def _error(ename, evalue):
 class SandboxedExecute(Execute):
     """nbgrader's Execute in the grading sandbox, with limits and the probe cell."""
 
-    sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.sandbox).").tag(config=True)
+    sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.sandbox).").tag(
+        config=True)
     probe = Bool(True, help="Run the grader's probe cell after the notebook.").tag(config=True)
     notebook_timeout = Integer(900, help="Wall-clock seconds for the whole notebook.").tag(config=True)
     output_limit = Integer(2 * MiB, help="Bytes of output kept per notebook.").tag(config=True)
@@ -99,7 +100,8 @@ class SandboxedExecute(Execute):
         kind = msg.get("msg_type")
         if not self._truncated:
             self._truncated = True
-            self._flag(f"printed more than {self.output_limit // MiB} MiB: the rest of its output was dropped")
+            self._flag(f"printed more than {self.output_limit // MiB} MiB: the rest of its output "
+                       "was dropped")
             outs.append(new_output("stream", name="stdout", text="\n[output truncated by the grader]\n"))
         if kind == "error" or (kind == "stream" and msg["content"].get("name") == "stderr"):
             content = msg["content"]
@@ -161,7 +163,8 @@ class SandboxedExecute(Execute):
                         self.preprocess_cell(cell, resources, index)
                     except DeadKernelError:
                         self._dead_reason = self._dead_reason or self._death_cause()
-                        cell.outputs.append(_error("DeadKernelError", f"the kernel stopped: {self._dead_reason}"))
+                        cell.outputs.append(_error("DeadKernelError",
+                                                   f"the kernel stopped: {self._dead_reason}"))
                         self._flag(f"the kernel stopped at cell {index}: {self._dead_reason}")
         except DeadKernelError:
             self._dead_reason = self._dead_reason or self._death_cause()
@@ -172,7 +175,8 @@ class SandboxedExecute(Execute):
             for _, cell in cells:
                 if cell.cell_type == "code" and "execution_count" in cell and cell.execution_count is None \
                         and not cell.get("outputs"):
-                    cell.outputs = [_error("NotRun", f"not run: the kernel had stopped ({self._dead_reason})")]
+                    cell.outputs = [_error("NotRun",
+                                           f"not run: the kernel had stopped ({self._dead_reason})")]
         self.set_widgets_metadata()
 
     def _death_cause(self):

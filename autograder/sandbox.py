@@ -154,7 +154,8 @@ def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workd
     environment = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "HOME": HOME, "LANG": "C.UTF-8", "MPLCONFIGDIR": f"{runtime_dir}/matplotlib",
-        "PYTHONDONTWRITEBYTECODE": "1", "JPY_PARENT_PID": "1",  # its parent is the sandbox's init "NBGRADER_EXECUTION": "autograde",
+        "PYTHONDONTWRITEBYTECODE": "1", "NBGRADER_EXECUTION": "autograde",
+        "JPY_PARENT_PID": "1",  # its parent is the sandbox's init: no parent polling
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     }
     for name, value in environment.items():

@@ -148,9 +148,9 @@ class RecordTampering(NbGraderPreprocessor):
             if list(dict.fromkeys(order)) != [g for g, _ in expected if g in order]:
                 flags.append("test cells were moved out of their order")
         folder = Path(course_dir, "submitted", student, assignment)
-        allowed = {f"{name}.ipynb"} | {p.name for p in Path(course_dir, "source", assignment).iterdir()
-                                       if p.suffix != ".ipynb"} if Path(course_dir, "source", assignment).is_dir() \
-            else {f"{name}.ipynb"}
+        source = Path(course_dir, "source", assignment)
+        allowed = {f"{name}.ipynb"} | ({p.name for p in source.iterdir() if p.suffix != ".ipynb"}
+                                       if source.is_dir() else set())
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             relative = path.relative_to(folder)
             if path.is_symlink():

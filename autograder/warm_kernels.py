@@ -22,9 +22,9 @@ WARM_UP = "import numpy, matplotlib, matplotlib.pyplot, sklearn, course.checks, 
 class KernelPool:
     """Keeps ``spares`` started, warmed-up python3 kernels ready to hand out."""
 
-    def __init__(self, course_dir, limits=sandbox.Limits(), spares=1, kernel_name="python3", extra_arguments=()):
+    def __init__(self, course_dir, limits=None, spares=1, kernel_name="python3", extra_arguments=()):
         self.files = sandbox.course_files(course_dir)
-        self.limits = limits
+        self.limits = limits or sandbox.Limits()
         self.kernel_name = kernel_name
         self.extra_arguments = list(extra_arguments)
         self._ready = queue.Queue()
