@@ -27,7 +27,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from . import probes
+from . import integrity_scan, probes
 from . import sandbox as jail
 
 MiB = 1024 * 1024
@@ -36,6 +36,11 @@ PROBE_TAG = "autograder-probe"
 
 def _error(ename, evalue):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _stdout(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
 class SandboxedExecute(Execute):
@@ -124,21 +129,24 @@ class SandboxedExecute(Execute):
         self._output_bytes, self._truncated = 0, False
         self._deadline = time.monotonic() + self.notebook_timeout
         seed, nonce = secrets.randbelow(2**31), "probe-" + secrets.token_hex(16)
-        probe_cell = None
+        scan_nonce = "scan-" + secrets.token_hex(16)
+        added = []
         if self.probe:
-            probe_cell = new_code_cell(probes.probe_cell_source(self._assignment, seed, nonce),
-                                       metadata={"tags": [PROBE_TAG]})
-            nb.cells.append(probe_cell)
+            added = [new_code_cell(integrity_scan.scan_cell_source(scan_nonce), metadata={"tags": [PROBE_TAG]}),
+                     new_code_cell(probes.probe_cell_source(self._assignment, seed, nonce),
+                                   metadata={"tags": [PROBE_TAG]})]
+            nb.cells.extend(added)
         try:
             self._execute_all(nb, resources, km)
         finally:
-            if probe_cell is not None:
-                nb.cells = [c for c in nb.cells if c is not probe_cell]
+            nb.cells = [c for c in nb.cells if not any(c is a for a in added)]
         payload = None
-        if probe_cell is not None:
-            text = "".join(o.get("text", "") for o in probe_cell.get("outputs", [])
-                           if o.get("output_type") == "stream" and o.get("name") == "stdout")
-            payload = probes.parse_probe_output(text, nonce)
+        if added:
+            scan_cell, probe_cell = added
+            found = integrity_scan.parse_scan_output(_stdout(scan_cell), scan_nonce)
+            for finding in found or []:
+                self._flag(f"integrity scan: {finding}")
+            payload = probes.parse_probe_output(_stdout(probe_cell), nonce)
         resources["autograder"] = {"seed": seed, "payload": payload, "flags": list(self._flags),
                                    "probe": self.probe}
         return nb, resources

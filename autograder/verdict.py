@@ -34,6 +34,9 @@ from course.exercises import EXERCISES
 from . import probes
 
 REPORTS = "grading_reports"
+# Errors that a notebook's own cells raise when they try what the sandbox forbids.
+SUSPICIOUS = ("SystemExit", "MemoryError", "PermissionError", "OSError", "BlockingIOError",
+              "KeyboardInterrupt", "CellTimeoutError", "DeadKernelError", "NotRun")
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -202,8 +205,13 @@ class TrustedVerdict(NbGraderPreprocessor):
                              f"re-check: {message}")
             _mark_failed(cell, f"the grader's re-check on its own inputs failed: {message}")
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and self._redact(cell, hidden):
+            if cell.cell_type != "code":
+                continue
+            if self._redact(cell, hidden):
                 flags.append(f"cell {index} printed hidden test code: redacted")
+            for output in cell.get("outputs", []):
+                if output.output_type == "error" and output.get("ename") in SUSPICIOUS:
+                    flags.append(f"cell {index} stopped with {output.ename}: {str(output.get('evalue'))[:120]}")
         known = set(EXERCISES.get(assignment, {}))
         missing = known - {g for g, _ in cells}
         if missing:
