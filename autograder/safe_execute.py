@@ -132,9 +132,10 @@ class SandboxedExecute(Execute):
         scan_nonce = "scan-" + secrets.token_hex(16)
         added = []
         if self.probe:
-            added = [new_code_cell(integrity_scan.scan_cell_source(scan_nonce), metadata={"tags": [PROBE_TAG]}),
+            tags = {"tags": [PROBE_TAG]}
+            added = [new_code_cell(integrity_scan.scan_cell_source(scan_nonce), metadata=tags),
                      new_code_cell(probes.probe_cell_source(self._assignment, seed, nonce),
-                                   metadata={"tags": [PROBE_TAG]})]
+                                   metadata=tags)]
             nb.cells.extend(added)
         try:
             self._execute_all(nb, resources, km)

@@ -211,7 +211,8 @@ class TrustedVerdict(NbGraderPreprocessor):
                 flags.append(f"cell {index} printed hidden test code: redacted")
             for output in cell.get("outputs", []):
                 if output.output_type == "error" and output.get("ename") in SUSPICIOUS:
-                    flags.append(f"cell {index} stopped with {output.ename}: {str(output.get('evalue'))[:120]}")
+                    evalue = str(output.get("evalue"))[:120]
+                    flags.append(f"cell {index} stopped with {output.ename}: {evalue}")
         known = set(EXERCISES.get(assignment, {}))
         missing = known - {g for g, _ in cells}
         if missing:

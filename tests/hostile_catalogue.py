@@ -113,7 +113,9 @@ def _delete_tests(notebook):
 
 def _duplicate_test(notebook):
     cell = _test_cells(notebook)[0]
-    notebook.cells.insert(notebook.cells.index(cell), nbformat.from_dict(json.loads(json.dumps(cell))))
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    copy["id"] = "duplicated-test"
+    notebook.cells.insert(notebook.cells.index(cell), copy)
 
 
 def _move_tests_first(notebook):
