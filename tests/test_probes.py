@@ -52,12 +52,17 @@ def _code_cells(assignment):
 def _trained_results():
     """The models and histories of notebook 08's training cell (trained once)."""
     ns = namespace("08_prediction", train=False)
-    cell = next(c for c in _code_cells("08_prediction")
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "train_three_tasks")
+    cell = next(
+        c
+        for c in _code_cells("08_prediction")
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "train_three_tasks"
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         exec(cell.source, ns)
-    return {name: {key: entry[key] for key in ("model", "history", "X_test", "y_test")}
-            for name, entry in ns["results"].items()}
+    return {
+        name: {key: entry[key] for key in ("model", "history", "X_test", "y_test")}
+        for name, entry in ns["results"].items()
+    }
 
 
 def namespace(assignment, replacements=None, train=True):
@@ -76,7 +81,11 @@ def namespace(assignment, replacements=None, train=True):
         ns["results"] = {}
         for name, entry in _trained_results().items():
             y_pred = ns["predict"](entry["model"], entry["X_test"])
-            ns["results"][name] = {**entry, "y_pred": y_pred, "accuracy": ns["accuracy"](y_pred, entry["y_test"])}
+            ns["results"][name] = {
+                **entry,
+                "y_pred": y_pred,
+                "accuracy": ns["accuracy"](y_pred, entry["y_test"]),
+            }
     return ns
 
 
@@ -97,11 +106,16 @@ def disagreeing(result):
 
 
 def _bugged(bug):
-    cell = next(c for c in _code_cells(bug.assignment) if c.metadata.get("nbgrader", {}).get("grade_id") == bug.grade_id)
+    cell = next(
+        c
+        for c in _code_cells(bug.assignment)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == bug.grade_id
+    )
     return {bug.grade_id: bug.apply(cell.source)}
 
 
 # --- coverage and the cell's source --------------------------------------------------------
+
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_graded_cell_has_exactly_one_probe(assignment):
@@ -112,10 +126,24 @@ def test_every_graded_cell_has_exactly_one_probe(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_probe_cell_imports_only_the_standard_library_numpy_and_course(assignment):
-    allowed = {"numpy", "course", "base64", "contextlib", "io", "signal", "threading", "warnings", "zlib", "sys"}
+    allowed = {
+        "numpy",
+        "course",
+        "base64",
+        "contextlib",
+        "io",
+        "signal",
+        "threading",
+        "warnings",
+        "zlib",
+        "sys",
+    }
     cell = ast.parse(probes.probe_cell_source(assignment, 1, "n:"))
-    code = next(node.args[0].value for node in ast.walk(cell)
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "compile")
+    code = next(
+        node.args[0].value
+        for node in ast.walk(cell)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "compile"
+    )
     for tree in (cell, ast.parse(code)):
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
@@ -125,6 +153,7 @@ def test_probe_cell_imports_only_the_standard_library_numpy_and_course(assignmen
 
 
 # --- correct code agrees -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solutions_agree_with_every_probe(assignment):
@@ -151,6 +180,7 @@ def test_random_cells_agree_for_other_seeds(seed):
 
 # --- wrong code disagrees ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bug", planted_bugs(), ids=lambda bug: f"{bug.assignment}:{bug.description[:40]}")
 def test_planted_bug_makes_its_cells_disagree(bug):
     result = disagreeing(verdicts(bug.assignment, namespace(bug.assignment, _bugged(bug))))
@@ -163,12 +193,15 @@ def test_planted_bug_makes_its_cells_disagree(bug):
 
 def test_messages_say_what_differs_and_by_how_much():
     bug = next(b for b in planted_bugs("04_backward") if "db averaged" in b.description)
-    message = disagreeing(verdicts("04_backward", namespace("04_backward", _bugged(bug))))["test_linear_backward"]
+    message = disagreeing(verdicts("04_backward", namespace("04_backward", _bugged(bug))))[
+        "test_linear_backward"
+    ]
     assert message.startswith("Linear.backward: db of Linear(")
     assert "differs from the expected values on the grader's own inputs (relative error" in message
 
 
 # --- spoofing ------------------------------------------------------------------------------
+
 
 class AlwaysEqual:
     """What a spoofing solution returns: equal to everything, an array of zeros to NumPy."""
@@ -202,8 +235,11 @@ def patched(*patches):
 def test_objects_equal_to_everything_do_not_pass():
     ns = namespace("06_loss")
     ns["softmax"] = lambda Z: AlwaysEqual()
-    ns["MeanSquareError"] = type("MeanSquareError", (), {"forward": lambda self, y, y_hat: AlwaysEqual(),
-                                                         "backward": lambda self: AlwaysEqual()})
+    ns["MeanSquareError"] = type(
+        "MeanSquareError",
+        (),
+        {"forward": lambda self, y, y_hat: AlwaysEqual(), "backward": lambda self: AlwaysEqual()},
+    )
     result = disagreeing(verdicts("06_loss", ns))
     assert set(result) == {"test_softmax", "test_mean_square_error"}
     assert "got a AlwaysEqual" in result["test_softmax"]
@@ -228,9 +264,14 @@ def test_patched_numpy_and_checks_do_not_help_wrong_code():
     nothing = lambda *a, **k: None  # noqa: E731
     for bug in planted_bugs("06_loss") + planted_bugs("04_backward"):
         ns = namespace(bug.assignment, _bugged(bug))
-        with patched((np, "allclose", always), (np, "array_equal", always), (np, "isclose", always),
-                     (np.testing, "assert_allclose", nothing), (course.checks, "check_close", nothing),
-                     (course.checks, "check_layer_gradients", nothing)):
+        with patched(
+            (np, "allclose", always),
+            (np, "array_equal", always),
+            (np, "isclose", always),
+            (np.testing, "assert_allclose", nothing),
+            (course.checks, "check_close", nothing),
+            (course.checks, "check_layer_gradients", nothing),
+        ):
             text = run_cell(bug.assignment, ns)
         result = probes.judge(bug.assignment, probes.parse_probe_output(text, NONCE), SEED)
         assert set(bug.fails) <= set(disagreeing(result)), bug.description
@@ -279,6 +320,7 @@ def test_an_endless_loop_is_stopped_and_fails_alone(monkeypatch):
 
 # --- payloads ------------------------------------------------------------------------------
 
+
 def _all_fail_with(result, words):
     assert set(result) == set(EXERCISES["05_update"])
     assert all(not agrees and words in message for agrees, message in result.values()), result
@@ -296,8 +338,12 @@ def test_truncated_payload_fails_every_cell_cleanly():
 
 def test_pickled_objects_are_refused():
     buffer = io.BytesIO()
-    np.savez(buffer, index=np.array(["test_linear_update\tx"]), errors=np.array([], dtype=str),
-             a0=np.array([AlwaysEqual()], dtype=object))
+    np.savez(
+        buffer,
+        index=np.array(["test_linear_update\tx"]),
+        errors=np.array([], dtype=str),
+        a0=np.array([AlwaysEqual()], dtype=object),
+    )
     _all_fail_with(probes.judge("05_update", buffer.getvalue(), SEED), "cannot be read")
 
 
@@ -329,6 +375,7 @@ def test_a_probe_line_printed_after_partial_output_still_parses():
 
 # --- the judge's comparisons ---------------------------------------------------------------
 
+
 def test_compare_checks_dtype_shape_and_relative_error():
     want = np.array([1.0, 2.0, 3.0])
     assert compare.compare_key("v", want * (1 + 1e-9), want) is None
@@ -346,16 +393,20 @@ def test_compare_checks_dtype_shape_and_relative_error():
 
 # --- a real kernel -------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
     from course.execution import run
 
     notebook = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        "import time as _t\n_probe_started = _t.perf_counter()\n"
-        + probes.probe_cell_source(assignment, SEED, NONCE)
-        + "print('probe seconds', round(_t.perf_counter() - _probe_started, 3))"))
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "import time as _t\n_probe_started = _t.perf_counter()\n"
+            + probes.probe_cell_source(assignment, SEED, NONCE)
+            + "print('probe seconds', round(_t.perf_counter() - _probe_started, 3))"
+        )
+    )
     run(notebook, Path(SOURCE / assignment).resolve(), timeout=180)
     text = "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
     assert [o for o in notebook.cells[-1].outputs if o.output_type == "error"] == []
@@ -365,6 +416,8 @@ def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
     assert disagreeing(result) == {}
     seconds = float(text.rsplit("probe seconds", 1)[1])
     with capsys.disabled():
-        print(f"\n{assignment}: probe cell {seconds:.3f} s in the kernel, judge {judged:.3f} s, "
-              f"payload {len(probes.parse_probe_output(text, NONCE))} bytes")
+        print(
+            f"\n{assignment}: probe cell {seconds:.3f} s in the kernel, judge {judged:.3f} s, "
+            f"payload {len(probes.parse_probe_output(text, NONCE))} bytes"
+        )
     assert seconds < 1.0

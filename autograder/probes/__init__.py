@@ -101,7 +101,7 @@ def parse_probe_output(text, nonce):
     limit = compare.MAX_PAYLOAD * 4 // 3 + 8
     for line in reversed(text.splitlines()):
         if line.startswith(nonce):
-            body = line[len(nonce):].strip()
+            body = line[len(nonce) :].strip()
             if len(body) > limit:
                 return None
             try:

@@ -18,7 +18,12 @@ def probe_numerical_gradient(ns, rng):
         ("sum(sin(x) * x**2), x (4, 6)", rng.standard_normal((4, 6)), lambda x: np.sum(np.sin(x) * x**2), {}),
         ("log(sum(exp(v))), v (7,)", rng.standard_normal(7), lambda x: np.log(np.sum(np.exp(x))), {}),
         ("prod(w[:, 0]), w (3, 2)", rng.standard_normal((3, 2)), lambda x: np.prod(x[:, 0]), {}),
-        ("sum(x**3) with eps=0.1, x (2, 5)", rng.uniform(1.0, 2.0, (2, 5)), lambda x: np.sum(x**3), {"eps": 0.1}),
+        (
+            "sum(x**3) with eps=0.1, x (2, 5)",
+            rng.uniform(1.0, 2.0, (2, 5)),
+            lambda x: np.sum(x**3),
+            {"eps": 0.1},
+        ),
         ("sum(exp(x)), x (1, 4)", rng.standard_normal((1, 4)), lambda x: np.sum(np.exp(x)), {}),
     ]
     for label, x, function, options in cases:
@@ -131,7 +136,7 @@ def judge_dropout_backward(got, want, t):
         X, dA = want[f"X of {name}"], want[f"dA of {name}"]
         for mode in ("", " back in training mode"):
             A, dX = got.get(f"A of {name}{mode}"), got.get(f"dX of {name}{mode}")
-            tolerance = 0.1 if X.size >= 400 else 1.0          # small arrays: only the scale is checked
+            tolerance = 0.1 if X.size >= 400 else 1.0  # small arrays: only the scale is checked
             problem = t.mask_problem(f"forward of {name}", A, X, p, tolerance)
             if problem:
                 return [problem]
@@ -139,8 +144,10 @@ def judge_dropout_backward(got, want, t):
                 return [f"dX of {name}{mode} should be a float64 array of shape {shape}"]
             error = t.relative_error(dX, dA * A / X)
             if error >= t.TOLERANCE:
-                return [f"dX of {name}{mode} is not dA times the mask of the last forward "
-                        f"(relative error {error:.2g})"]
+                return [
+                    f"dX of {name}{mode} is not dA times the mask of the last forward "
+                    f"(relative error {error:.2g})"
+                ]
     return []
 
 

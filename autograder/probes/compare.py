@@ -13,8 +13,19 @@ import numpy as np
 
 from .kernel import EXACT
 
-__all__ = ["TOLERANCE", "decode", "relative_error", "compare", "compare_key", "show", "mask_problem",
-           "reference_namespace", "task_data", "rebuild", "model_problems"]
+__all__ = [
+    "TOLERANCE",
+    "decode",
+    "relative_error",
+    "compare",
+    "compare_key",
+    "show",
+    "mask_problem",
+    "reference_namespace",
+    "task_data",
+    "rebuild",
+    "model_problems",
+]
 
 #: Relative error ||a - b|| / (||a|| + ||b||) below which two float arrays agree.
 TOLERANCE = 1e-7
@@ -44,8 +55,15 @@ def decode(payload):
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
         raise PayloadError(f"the probe output cannot be read ({type(error).__name__}: {error})") from None
     index, errors = files.pop("index", None), files.pop("errors", None)
-    if index is None or errors is None or index.dtype.kind != "U" or errors.dtype.kind != "U" \
-            or index.ndim != 1 or errors.ndim != 1 or set(files) != {f"a{i}" for i in range(len(index))}:
+    if (
+        index is None
+        or errors is None
+        or index.dtype.kind != "U"
+        or errors.dtype.kind != "U"
+        or index.ndim != 1
+        or errors.ndim != 1
+        or set(files) != {f"a{i}" for i in range(len(index))}
+    ):
         raise PayloadError("the probe output is malformed")
     results = {}
     for line in errors:
@@ -101,11 +119,14 @@ def compare_key(key, got, want):
     if key.endswith(EXACT):
         if not np.array_equal(got, want, equal_nan=True):
             changed = int(np.sum(~((got == want) | (np.isnan(got) & np.isnan(want)))))
-            return f"{label}: {changed} entries differ from the expected values, even if only in the last digits"
+            return (
+                f"{label}: {changed} entries differ from the expected values, even if only in the last digits"
+            )
         return None
     finite = np.isfinite(want)
-    if not np.array_equal(np.isfinite(got), finite) or \
-            not np.array_equal(got[~finite], want[~finite], equal_nan=True):
+    if not np.array_equal(np.isfinite(got), finite) or not np.array_equal(
+        got[~finite], want[~finite], equal_nan=True
+    ):
         return f"{label} has inf or nan where the expected values are finite (overflow?)"
     error = relative_error(got[finite], want[finite])
     if error >= TOLERANCE:
@@ -146,12 +167,17 @@ def reference_namespace():
     from course import experiments, framework
 
     names = {name: getattr(reference, name) for name in reference.__all__}
-    names.update(fixed_experiment=fixed_experiment, Layer=framework.Layer, add_to_class=framework.add_to_class,
-                 EXPERIMENTS=experiments.EXPERIMENTS, load_task=experiments.load_task)
+    names.update(
+        fixed_experiment=fixed_experiment,
+        Layer=framework.Layer,
+        add_to_class=framework.add_to_class,
+        EXPERIMENTS=experiments.EXPERIMENTS,
+        load_task=experiments.load_task,
+    )
     return names
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def task_data(name):
     """The trusted (X_train, X_test, y_train, y_test) of a task, made with the reference."""
     from course.experiments import load_task
@@ -182,8 +208,9 @@ def rebuild(kinds, weights):
         elif kind == "Dropout":
             layer = ns["Identity"]()
         else:
-            raise ValueError(f"a layer of kind {kind} (the grader knows Linear, ReLU, Sigmoid, Tanh, "
-                             "Identity and Dropout)")
+            raise ValueError(
+                f"a layer of kind {kind} (the grader knows Linear, ReLU, Sigmoid, Tanh, Identity and Dropout)"
+            )
         layers.append(layer)
     if remaining:
         raise ValueError("more weight arrays than Linear layers")

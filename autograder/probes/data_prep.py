@@ -47,13 +47,20 @@ def judge_train_test_split(got, want, t):
         return problems
     X = want["X"]
     for run in ("first", "again", "other"):
-        X_train, X_test, y_train, y_test = (got.get(f"{run} {name}") for name in
-                                            ("X_train", "X_test", "y_train", "y_test"))
-        for name, part, shape in (("X_train", X_train, (40, 3)), ("X_test", X_test, (17, 3)),
-                                  ("y_train", y_train, (40,)), ("y_test", y_test, (17,))):
+        X_train, X_test, y_train, y_test = (
+            got.get(f"{run} {name}") for name in ("X_train", "X_test", "y_train", "y_test")
+        )
+        for name, part, shape in (
+            ("X_train", X_train, (40, 3)),
+            ("X_test", X_test, (17, 3)),
+            ("y_train", y_train, (40,)),
+            ("y_test", y_test, (17,)),
+        ):
             if part is None or part.shape != shape:
-                return [f"{name} for 57 samples and test_fraction 0.3 has shape "
-                        f"{None if part is None else part.shape}, expected {shape}"]
+                return [
+                    f"{name} for 57 samples and test_fraction 0.3 has shape "
+                    f"{None if part is None else part.shape}, expected {shape}"
+                ]
         if y_train.dtype.kind not in "iu" or y_test.dtype.kind not in "iu" or X_train.dtype != X.dtype:
             return ["the parts do not keep the dtypes of X and y"]
         labels = np.concatenate([y_train, y_test])
@@ -89,8 +96,15 @@ def probe_iterate_minibatches(ns, rng):
     Y = np.column_stack([np.eye(3)[rng.integers(0, 3, 17)], np.arange(17)])
     values = {"X": X.copy(), "Y": Y.copy()}
     for run, batch_size, shuffle in (("shuffled", 4, True), ("in order", 6, False), ("one batch", 100, True)):
-        batches = list(ns["iterate_minibatches"](X.copy(), Y.copy(), batch_size, shuffle=shuffle,
-                                                 rng=np.random.default_rng(int(rng.integers(1000)))))
+        batches = list(
+            ns["iterate_minibatches"](
+                X.copy(),
+                Y.copy(),
+                batch_size,
+                shuffle=shuffle,
+                rng=np.random.default_rng(int(rng.integers(1000))),
+            )
+        )
         values[f"{run}: batch sizes"] = [len(X_batch) for X_batch, _ in batches]
         values[f"{run}: X rows"] = np.concatenate([X_batch for X_batch, _ in batches])
         values[f"{run}: Y rows"] = np.concatenate([Y_batch for _, Y_batch in batches])
@@ -100,8 +114,9 @@ def probe_iterate_minibatches(ns, rng):
 def judge_iterate_minibatches(got, want, t):
     """Every row once per epoch, X and Y rows paired, the sizes 4, 4, 4, 4, 1 (the last
     partial batch kept), shuffled with shuffle=True and in order without."""
-    problems = t.compare(got, want, ["X", "Y"] + [f"{run}: batch sizes" for run in
-                                                   ("shuffled", "in order", "one batch")])
+    problems = t.compare(
+        got, want, ["X", "Y"] + [f"{run}: batch sizes" for run in ("shuffled", "in order", "one batch")]
+    )
     if problems:
         return problems
     X, Y = want["X"], want["Y"]
@@ -129,7 +144,9 @@ def probe_generate_disc_set(ns, rng):
         seed = int(rng.integers(0, 10_000))
         X, y = ns["generate_disc_set"](n, seed=seed)
         values[f"X of generate_disc_set({n})"], values[f"y of generate_disc_set({n})"] = X, y
-        values[exact(f"X of generate_disc_set({n}) again, same seed")] = ns["generate_disc_set"](n, seed=seed)[0]
+        values[exact(f"X of generate_disc_set({n}) again, same seed")] = ns["generate_disc_set"](
+            n, seed=seed
+        )[0]
     return values
 
 
@@ -149,7 +166,9 @@ def judge_generate_disc_set(got, want, t):
         inside = ((X[:, 0] - 0.5) ** 2 + (X[:, 1] - 0.5) ** 2 < radius**2).astype(int)
         wrong = np.flatnonzero(y != inside)
         if wrong.size:
-            return [f"{wrong.size} of {n} points are labelled wrongly, e.g. X[{wrong[0]}] = {t.show(X[wrong[0]])}"]
+            return [
+                f"{wrong.size} of {n} points are labelled wrongly, e.g. X[{wrong[0]}] = {t.show(X[wrong[0]])}"
+            ]
         if n == 1000 and not 0.4 < y.mean() < 0.6:
             return [f"{y.mean():.0%} of 1000 points are inside: expected about half (uniform points)"]
         if again is None or not np.array_equal(again, X):

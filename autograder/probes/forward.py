@@ -22,9 +22,13 @@ def probe_tiny_net_forward(ns, rng):
         values[f"tiny_net_forward for {n} samples"] = ns["tiny_net_forward"](X, W1, W2)
         values[exact(f"X after tiny_net_forward for {n} samples")] = X
     values["tiny_net_forward with negative outputs"] = ns["tiny_net_forward"](
-        np.abs(rng.standard_normal((5, 3))), np.abs(rng.standard_normal((3, 4))), -np.abs(rng.standard_normal((4, 1))))
+        np.abs(rng.standard_normal((5, 3))),
+        np.abs(rng.standard_normal((3, 4))),
+        -np.abs(rng.standard_normal((4, 1))),
+    )
     values["tiny_net_forward when every Z1 < 0"] = ns["tiny_net_forward"](
-        -np.ones((3, 3)), np.ones((3, 4)), rng.standard_normal((4, 1)))
+        -np.ones((3, 3)), np.ones((3, 4)), rng.standard_normal((4, 1))
+    )
     return values
 
 
@@ -58,7 +62,9 @@ def probe_activations_forward(ns, rng):
             values[f"{name}().forward at +-1000"] = A
     for name in ("ReLU", "Tanh", "Identity"):
         layer = ns[name]()
-        values[f"{name} is a Layer without parameters"] = isinstance(layer, Layer) and len(layer.parameters()) == 0
+        values[f"{name} is a Layer without parameters"] = (
+            isinstance(layer, Layer) and len(layer.parameters()) == 0
+        )
     return values
 
 
@@ -74,8 +80,10 @@ def probe_sigmoid_forward(ns, rng):
             if not overflowed:
                 values[f"Sigmoid().forward({label}) for Z of shape {shape}"] = A
         values[exact(f"Z after Sigmoid().forward, shape {shape}")] = Z
-    for label, Z in (("large |Z|", np.array([[-1000.0, -50.0, 0.0], [50.0, 700.0, 1000.0]])),
-                     ("Z = -30 and -40 (tiny values keep their size)", np.array([[-30.0, -40.0]]))):
+    for label, Z in (
+        ("large |Z|", np.array([[-1000.0, -50.0, 0.0], [50.0, 700.0, 1000.0]])),
+        ("Z = -30 and -40 (tiny values keep their size)", np.array([[-30.0, -40.0]])),
+    ):
         A, overflowed = overflows(ns["Sigmoid"]().forward, Z)
         values[f"Sigmoid().forward overflowed at {label}"] = overflowed
         if not overflowed:
@@ -87,6 +95,8 @@ def probe_sigmoid_forward(ns, rng):
 DROPOUT_CASES = [(0.4, (80, 50)), (0.25, (50, 60))]
 #: Largest distance between the fraction dropped and p (about 5 standard errors here).
 DROP_TOLERANCE = 0.04
+
+
 def probe_dropout_forward(ns, rng):
     """Dropout(p, rng).forward: masks in training mode, the identity in evaluation mode, a
     fresh mask at each call, reproducible for a seeded rng, p = 0, a batch of one."""
@@ -107,23 +117,37 @@ def probe_dropout_forward(ns, rng):
     X = rng.standard_normal((7, 5))
     values["Dropout(0.0).forward(X)"] = Dropout(0.0, rng=np.random.default_rng(9)).forward(X)
     values["X for p = 0"] = X
-    values["Dropout(0.5).forward(ones (1, 400))"] = Dropout(0.5, rng=np.random.default_rng(10)).forward(np.ones((1, 400)))
+    values["Dropout(0.5).forward(ones (1, 400))"] = Dropout(0.5, rng=np.random.default_rng(10)).forward(
+        np.ones((1, 400))
+    )
     return values
 
 
 def judge_dropout_forward(got, want, t):
     """The masks' statistics and scale, the input unchanged, a new mask per call, the same
     mask for the same seed, the identity in evaluation mode and for p = 0."""
-    keys = [key for key in want if "training mode when new" in key or "evaluation mode" in key
-            or key.startswith("X") or key == "Dropout(0.0).forward(X)"]
+    keys = [
+        key
+        for key in want
+        if "training mode when new" in key
+        or "evaluation mode" in key
+        or key.startswith("X")
+        or key == "Dropout(0.0).forward(X)"
+    ]
     problems = t.compare(got, want, keys)
     if problems:
         return problems
     for p, shape in DROPOUT_CASES:
         X = want[exact(f"X after Dropout({p}).forward")]
-        for label in ("forward(X)", "forward(X) again", "forward(X), same seed", "forward(X) back in training mode"):
-            problem = t.mask_problem(f"Dropout({p}).{label}", got.get(f"Dropout({p}).{label}"), X, p,
-                                     DROP_TOLERANCE)
+        for label in (
+            "forward(X)",
+            "forward(X) again",
+            "forward(X), same seed",
+            "forward(X) back in training mode",
+        ):
+            problem = t.mask_problem(
+                f"Dropout({p}).{label}", got.get(f"Dropout({p}).{label}"), X, p, DROP_TOLERANCE
+            )
             if problem:
                 return [problem]
         first, again = got[f"Dropout({p}).forward(X)"], got[f"Dropout({p}).forward(X) again"]

@@ -15,7 +15,7 @@ SCALED_LAYERS = [
     (40, 100, "he", np.sqrt(2 / 40)),
     (80, 50, "xavier", np.sqrt(2 / 130)),
     (50, 80, "xavier", np.sqrt(2 / 130)),
-    (90, 44, None, np.sqrt(2 / 90)),          # init left to its default, "he"
+    (90, 44, None, np.sqrt(2 / 90)),  # init left to its default, "he"
 ]
 #: Relative tolerance of a std (more than 4 standard errors for 4000 draws).
 STD_TOLERANCE = 0.05
@@ -42,12 +42,18 @@ def probe_linear_init(ns, rng):
             values[f"{name}: dW and db are None"] = layer.dW is None and layer.db is None
     for n_in, n_out, init, _ in SCALED_LAYERS:
         generator = np.random.default_rng(int(rng.integers(1000)))
-        layer = Linear(n_in, n_out, rng=generator) if init is None else Linear(n_in, n_out, init=init, rng=generator)
+        layer = (
+            Linear(n_in, n_out, rng=generator)
+            if init is None
+            else Linear(n_in, n_out, init=init, rng=generator)
+        )
         values[f"W of Linear({n_in}, {n_out}, init={init!r})"] = layer.W
     seed = int(rng.integers(1000))
     for init in ("he", "xavier"):
         values[f"{init}: W for a seed"] = Linear(6, 9, init=init, rng=np.random.default_rng(seed)).W
-        values[f"{init}: W for the same seed again"] = Linear(6, 9, init=init, rng=np.random.default_rng(seed)).W
+        values[f"{init}: W for the same seed again"] = Linear(
+            6, 9, init=init, rng=np.random.default_rng(seed)
+        ).W
     shared = np.random.default_rng(seed + 1)
     values["first W drawn from a shared rng"] = Linear(6, 9, rng=shared).W
     values["second W drawn from a shared rng"] = Linear(6, 9, rng=shared).W
@@ -77,18 +83,30 @@ def judge_linear_init(got, want, t):
         else:
             problems.append(_scale_problem(key, W, expected))
     if not problems:
-        pooled = np.concatenate([got[f"W of Linear({n_in}, {n_out}, init={init!r})"].ravel() / expected
-                                 for n_in, n_out, init, expected in SCALED_LAYERS])
+        pooled = np.concatenate(
+            [
+                got[f"W of Linear({n_in}, {n_out}, init={init!r})"].ravel() / expected
+                for n_in, n_out, init, expected in SCALED_LAYERS
+            ]
+        )
         if not abs(pooled.mean()) < MEAN_TOLERANCE:
             problems.append(f"the weights should have mean 0, got {pooled.mean():.3f} standard deviations")
     for init in ("he", "xavier"):
         first, again = got.get(f"{init}: W for a seed"), got.get(f"{init}: W for the same seed again")
         if first is None or again is None or not np.array_equal(first, again):
             problems.append(f"two layers made with the same seeded rng should be equal (init={init!r})")
-    for first, second, why in (("first W drawn from a shared rng", "second W drawn from a shared rng",
-                                "two layers drawn one after the other from the same rng should differ"),
-                               ("W with rng=None", "another W with rng=None",
-                                "with rng=None every layer should get different weights")):
+    for first, second, why in (
+        (
+            "first W drawn from a shared rng",
+            "second W drawn from a shared rng",
+            "two layers drawn one after the other from the same rng should differ",
+        ),
+        (
+            "W with rng=None",
+            "another W with rng=None",
+            "with rng=None every layer should get different weights",
+        ),
+    ):
         a, b = got.get(first), got.get(second)
         if a is None or b is None or a.shape != want[first].shape or np.array_equal(a, b):
             problems.append(why)
@@ -99,8 +117,12 @@ def probe_initialize_parameters(ns, rng):
     """initialize_parameters(layer_dims, seed) -> {"W1": (d0, d1), "b1": (d1,), ...}."""
     values = {}
     seed = int(rng.integers(1000))
-    for label, dims in (("[6, 4, 7, 3]", [6, 4, 7, 3]), ("[4, 2]", [4, 2]), ("[8, 8, 8, 8]", [8, 8, 8, 8]),
-                        ("[120, 100, 60]", [120, 100, 60])):
+    for label, dims in (
+        ("[6, 4, 7, 3]", [6, 4, 7, 3]),
+        ("[4, 2]", [4, 2]),
+        ("[8, 8, 8, 8]", [8, 8, 8, 8]),
+        ("[120, 100, 60]", [120, 100, 60]),
+    ):
         params = ns["initialize_parameters"](dims, seed=seed)
         values[f"keys for layer_dims {label}"] = sorted(str(key) for key in params)
         for key, value in params.items():
@@ -135,8 +157,10 @@ def judge_initialize_parameters(got, want, t):
         if np.array_equal(got.get(f"{key} for another seed"), first):
             return ["a different seed should give different weights"]
     if np.array_equal(got["W2 for layer_dims [8, 8, 8, 8]"], got["W3 for layer_dims [8, 8, 8, 8]"]):
-        return ["W2 and W3 of layer_dims [8, 8, 8, 8] are identical: one generator for all layers, "
-                "not a fresh one with the same seed per layer"]
+        return [
+            "W2 and W3 of layer_dims [8, 8, 8, 8] are identical: one generator for all layers, "
+            "not a fresh one with the same seed per layer"
+        ]
     return []
 
 

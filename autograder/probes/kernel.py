@@ -53,9 +53,11 @@ def plain(key, value):
         array = np.array(value, copy=True)
         if type(array) is np.ndarray and array.dtype.kind in _KINDS:
             return array
-    raise TypeError(f"{key}: got a {type(value).__name__}"
-                    + (f" of dtype {value.dtype}" if isinstance(value, np.ndarray) else "")
-                    + ", expected a NumPy array of numbers")
+    raise TypeError(
+        f"{key}: got a {type(value).__name__}"
+        + (f" of dtype {value.dtype}" if isinstance(value, np.ndarray) else "")
+        + ", expected a NumPy array of numbers"
+    )
 
 
 def overflows(function, *args):

@@ -28,8 +28,14 @@ def probe_mean_square_error(ns, rng):
     """forward(y, y_hat) and backward() on (N, C) batches (7, 3), (1, 5), (12, 1)."""
     values = {}
     for n, c in [(7, 3), (1, 5), (12, 1)]:
-        _loss(ns, "MeanSquareError", rng.standard_normal((n, c)), rng.standard_normal((n, c)),
-              f"a ({n}, {c}) batch", values)
+        _loss(
+            ns,
+            "MeanSquareError",
+            rng.standard_normal((n, c)),
+            rng.standard_normal((n, c)),
+            f"a ({n}, {c}) batch",
+            values,
+        )
     return values
 
 
@@ -37,10 +43,22 @@ def probe_sigmoid_cross_entropy(ns, rng):
     """forward(y, z) and backward() on (N, 1) batches of 9, 1, 16; logits of +-1000."""
     values = {}
     for n in (9, 1, 16):
-        _loss(ns, "SigmoidCrossEntropy", rng.integers(0, 2, (n, 1)).astype(float), 3 * rng.standard_normal((n, 1)),
-              f"{n} samples", values)
-    _loss(ns, "SigmoidCrossEntropy", np.array([[0.0], [1.0], [1.0], [0.0], [1.0]]),
-          np.array([[1000.0], [1000.0], [-1000.0], [-1000.0], [0.0]]), "logits of +-1000", values)
+        _loss(
+            ns,
+            "SigmoidCrossEntropy",
+            rng.integers(0, 2, (n, 1)).astype(float),
+            3 * rng.standard_normal((n, 1)),
+            f"{n} samples",
+            values,
+        )
+    _loss(
+        ns,
+        "SigmoidCrossEntropy",
+        np.array([[0.0], [1.0], [1.0], [0.0], [1.0]]),
+        np.array([[1000.0], [1000.0], [-1000.0], [-1000.0], [0.0]]),
+        "logits of +-1000",
+        values,
+    )
     return values
 
 
@@ -66,14 +84,30 @@ def probe_softmax(ns, rng):
 def probe_softmax_cross_entropy(ns, rng):
     """forward(Y, Z) and backward() on (N, C) batches, classes absent, and logits of +-1000."""
     values = {}
-    cases = [(7, 4, rng.integers(0, 4, 7)), (1, 6, np.array([5])), (5, 2, rng.integers(0, 2, 5)),
-             (5, 4, np.array([0, 2, 0, 2, 2]))]
+    cases = [
+        (7, 4, rng.integers(0, 4, 7)),
+        (1, 6, np.array([5])),
+        (5, 2, rng.integers(0, 2, 5)),
+        (5, 4, np.array([0, 2, 0, 2, 2])),
+    ]
     for n, c, labels in cases:
-        _loss(ns, "SoftmaxCrossEntropy", np.eye(c)[labels], 3 * rng.standard_normal((n, c)),
-              f"a ({n}, {c}) batch with labels {labels.tolist()}", values)
+        _loss(
+            ns,
+            "SoftmaxCrossEntropy",
+            np.eye(c)[labels],
+            3 * rng.standard_normal((n, c)),
+            f"a ({n}, {c}) batch with labels {labels.tolist()}",
+            values,
+        )
     for scale in (1000.0, -1000.0):
-        _loss(ns, "SoftmaxCrossEntropy", np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
-              scale * np.array([[1.0, 0.0, -1.0], [0.0, 1.0, 0.001]]), f"logits of {scale:+.0f}", values)
+        _loss(
+            ns,
+            "SoftmaxCrossEntropy",
+            np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+            scale * np.array([[1.0, 0.0, -1.0], [0.0, 1.0, 0.001]]),
+            f"logits of {scale:+.0f}",
+            values,
+        )
     return values
 
 

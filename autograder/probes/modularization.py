@@ -26,7 +26,9 @@ def probe_sequential(ns, rng):
     values = {}
     for n in (7, 1):
         linears = _linears(ns, rng, [(5, 6), (6, 4), (4, 3)])
-        model = ns["Sequential"](linears[0], ns["ReLU"](), linears[1], ns["Sigmoid"](), linears[2], ns["Identity"]())
+        model = ns["Sequential"](
+            linears[0], ns["ReLU"](), linears[1], ns["Sigmoid"](), linears[2], ns["Identity"]()
+        )
         values[f"Sequential.forward on a batch of {n}"] = model.forward(rng.standard_normal((n, 5)))
         values[f"Sequential.backward's dX on a batch of {n}"] = model.backward(rng.standard_normal((n, 3)))
         for index, layer in enumerate(linears, start=1):
@@ -34,8 +36,12 @@ def probe_sequential(ns, rng):
             values[f"db of Linear {index} after Sequential.backward, batch of {n}"] = layer.db
     inner, outer = _linears(ns, rng, [(4, 5), (5, 2)])
     nested = ns["Sequential"](ns["Sequential"](inner, ns["Tanh"]()), outer)
-    values["forward of Sequential(Sequential(Linear, Tanh), Linear)"] = nested.forward(rng.standard_normal((6, 4)))
-    values["backward of Sequential(Sequential(Linear, Tanh), Linear)"] = nested.backward(rng.standard_normal((6, 2)))
+    values["forward of Sequential(Sequential(Linear, Tanh), Linear)"] = nested.forward(
+        rng.standard_normal((6, 4))
+    )
+    values["backward of Sequential(Sequential(Linear, Tanh), Linear)"] = nested.backward(
+        rng.standard_normal((6, 2))
+    )
     values["dW of the inner Linear of the nested Sequential"] = inner.dW
     return values
 
@@ -45,8 +51,14 @@ def probe_sequential_update_and_modes(ns, rng):
     and the training flags of every layer after eval() and train()."""
     values = {}
     linears = _linears(ns, rng, [(5, 3), (3, 6), (6, 2)])
-    model = ns["Sequential"](linears[0], ns["Tanh"](), ns["Dropout"](0.2, rng=np.random.default_rng(0)),
-                             linears[1], ns["Sigmoid"](), linears[2])
+    model = ns["Sequential"](
+        linears[0],
+        ns["Tanh"](),
+        ns["Dropout"](0.2, rng=np.random.default_rng(0)),
+        linears[1],
+        ns["Sigmoid"](),
+        linears[2],
+    )
     for layer in linears:
         layer.dW, layer.db = rng.standard_normal(layer.W.shape), rng.standard_normal(layer.b.shape)
     pairs = [tuple(pair) for pair in model.parameters()]
@@ -61,24 +73,35 @@ def probe_sequential_update_and_modes(ns, rng):
         layer.dW, layer.db = rng.standard_normal(layer.W.shape), rng.standard_normal(layer.b.shape)
     model.zero_grad()
     values["every gradient is None after zero_grad()"] = all(
-        layer.dW is None and layer.db is None for layer in linears)
+        layer.dW is None and layer.db is None for layer in linears
+    )
     values["number of pairs of a model without parameters"] = len(
-        ns["Sequential"](ns["ReLU"](), ns["Tanh"]()).parameters())
+        ns["Sequential"](ns["ReLU"](), ns["Tanh"]()).parameters()
+    )
     for step, switch in enumerate(("eval", "train", "eval")):
         getattr(model, switch)()
-        values[f"training flags after step {step}, model.{switch}()"] = [bool(layer.training) for layer in model.layers]
+        values[f"training flags after step {step}, model.{switch}()"] = [
+            bool(layer.training) for layer in model.layers
+        ]
     return values
 
 
 #: The architecture of the build_model probe: two 6 x 6 ReLU layers must differ.
-ARCHITECTURE = [{"input_dim": 4, "output_dim": 6, "activation": "tanh"},
-                {"input_dim": 6, "output_dim": 6, "activation": "relu"},
-                {"input_dim": 6, "output_dim": 6, "activation": "relu"},
-                {"input_dim": 6, "output_dim": 3, "activation": "sigmoid"},
-                {"input_dim": 3, "output_dim": 1, "activation": "identity"}]
+ARCHITECTURE = [
+    {"input_dim": 4, "output_dim": 6, "activation": "tanh"},
+    {"input_dim": 6, "output_dim": 6, "activation": "relu"},
+    {"input_dim": 6, "output_dim": 6, "activation": "relu"},
+    {"input_dim": 6, "output_dim": 3, "activation": "sigmoid"},
+    {"input_dim": 3, "output_dim": 1, "activation": "identity"},
+]
 #: Wide layers to measure the scales: (architecture, expected std of each W).
-WIDE = ([{"input_dim": 120, "output_dim": 80, "activation": "relu"},
-         {"input_dim": 80, "output_dim": 60, "activation": "tanh"}], [np.sqrt(2 / 120), np.sqrt(2 / 140)])
+WIDE = (
+    [
+        {"input_dim": 120, "output_dim": 80, "activation": "relu"},
+        {"input_dim": 80, "output_dim": 60, "activation": "tanh"},
+    ],
+    [np.sqrt(2 / 120), np.sqrt(2 / 140)],
+)
 
 
 def _model_weights(model):
@@ -124,8 +147,10 @@ def judge_build_model(got, want, t):
         if again is None or not np.array_equal(W, again):
             return ["the same seed should build the same weights"]
     if np.allclose(got["W of Linear 2"], got["W of Linear 3"]):
-        return ["the two 6x6 ReLU layers got the same weights: one generator for the whole model, "
-                "not a fresh default_rng(seed) per layer"]
+        return [
+            "the two 6x6 ReLU layers got the same weights: one generator for the whole model, "
+            "not a fresh default_rng(seed) per layer"
+        ]
     other = got.get("W of Linear 1, another seed")
     if other is None or other.shape != got["W of Linear 1"].shape or np.allclose(other, got["W of Linear 1"]):
         return ["a different seed should build different weights"]
@@ -135,8 +160,10 @@ def judge_build_model(got, want, t):
         if W is None or W.shape != (spec["input_dim"], spec["output_dim"]):
             return [f"W of wide Linear {index} has the wrong shape"]
         if not 0.95 < W.std() / expected < 1.05:
-            return [f"the weights of a {W.shape} Linear before {spec['activation']} have std {W.std():.4f}, "
-                    f"expected {expected:.4f} (He before ReLU, Xavier otherwise)"]
+            return [
+                f"the weights of a {W.shape} Linear before {spec['activation']} have std {W.std():.4f}, "
+                f"expected {expected:.4f} (He before ReLU, Xavier otherwise)"
+            ]
     return []
 
 
@@ -198,30 +225,77 @@ def probe_train(ns, rng):
     X_tr, Y_tr = _blobs(rng, 60)
     X_va, Y_va = _blobs(rng, 20)
     model = Sequential(linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
-    _record_history(values, "blobs", train(model, ns["SigmoidCrossEntropy"](), X_tr, Y_tr, epochs=15, batch_size=8,
-                                           lr=0.5, X_val=X_va, Y_val=Y_va))
+    _record_history(
+        values,
+        "blobs",
+        train(
+            model,
+            ns["SigmoidCrossEntropy"](),
+            X_tr,
+            Y_tr,
+            epochs=15,
+            batch_size=8,
+            lr=0.5,
+            X_val=X_va,
+            Y_val=Y_va,
+        ),
+    )
     X_23, Y_23 = _blobs(rng, 23)
-    for label, epochs, batch_size, validation in (("batches of 5", 3, 5, True), ("batches of 30", 4, 30, False)):
+    for label, epochs, batch_size, validation in (
+        ("batches of 5", 3, 5, True),
+        ("batches of 30", 4, 30, False),
+    ):
         spy = Spy()
         model = Sequential(spy, linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
         extra = {"X_val": X_va + 100.0, "Y_val": Y_va} if validation else {}
-        history = train(model, ns["SigmoidCrossEntropy"](), X_23, Y_23, epochs=epochs, batch_size=batch_size,
-                        lr=0.01, **extra)
+        history = train(
+            model,
+            ns["SigmoidCrossEntropy"](),
+            X_23,
+            Y_23,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=0.01,
+            **extra,
+        )
         values[f"{label}: keys"] = sorted(str(key) for key in history)
         values[f"{label}: updates"] = spy.updates
         values[f"{label}: forward batch sizes"] = spy.sizes
         values[f"{label}: forward training flags"] = spy.flags
         values[f"{label}: forward input means"] = spy.means
     X, Y = rng.standard_normal((23, 3)), rng.standard_normal((23, 2)) * np.linspace(0.2, 3.0, 23)[:, None]
-    history = train(Sequential(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))), ns["MeanSquareError"](),
-                    X, Y, epochs=2, batch_size=5, lr=0.0, seed=1)
+    history = train(
+        Sequential(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))),
+        ns["MeanSquareError"](),
+        X,
+        Y,
+        epochs=2,
+        batch_size=5,
+        lr=0.0,
+        seed=1,
+    )
     values["history['loss'] of a model that does not change (lr = 0)"] = [float(v) for v in history["loss"]]
-    weights = (rng.standard_normal((2, 4)), rng.standard_normal(4), rng.standard_normal((4, 1)), rng.standard_normal(1))
+    weights = (
+        rng.standard_normal((2, 4)),
+        rng.standard_normal(4),
+        rng.standard_normal((4, 1)),
+        rng.standard_normal(1),
+    )
     for label, seed in (("seed 3", 3), ("seed 3 again", 3), ("seed 4", 4)):
         first = linear(ns, weights[0], weights[1])
         model = Sequential(first, ns["Tanh"](), linear(ns, weights[2], weights[3]), Identity())
-        history = train(model, ns["SigmoidCrossEntropy"](), X_tr, Y_tr, epochs=5, batch_size=7, lr=0.3, seed=seed,
-                        X_val=X_va, Y_val=Y_va)
+        history = train(
+            model,
+            ns["SigmoidCrossEntropy"](),
+            X_tr,
+            Y_tr,
+            epochs=5,
+            batch_size=7,
+            lr=0.3,
+            seed=seed,
+            X_val=X_va,
+            Y_val=Y_va,
+        )
         values[f"{label}: losses"] = [float(v) for v in history["loss"]]
         values[f"{label}: W after training"] = first.W
     centres = np.array([[0.0, 3.0], [3.0, 0.0], [-3.0, -3.0]])
@@ -229,8 +303,17 @@ def probe_train(ns, rng):
     X3_va = centres[labels_va] + rng.normal(0, 1.0, (13, 2))
     values["three classes: X_val"], values["three classes: labels_val"] = X3_va, labels_va
     layer = linear(ns, rng.standard_normal((2, 3)), np.zeros(3))
-    history = train(Sequential(layer), ns["SoftmaxCrossEntropy"](), centres[labels_tr] + rng.normal(0, 1.0, (45, 2)),
-                    np.eye(3)[labels_tr], epochs=3, batch_size=10, lr=0.2, X_val=X3_va, Y_val=np.eye(3)[labels_va])
+    history = train(
+        Sequential(layer),
+        ns["SoftmaxCrossEntropy"](),
+        centres[labels_tr] + rng.normal(0, 1.0, (45, 2)),
+        np.eye(3)[labels_tr],
+        epochs=3,
+        batch_size=10,
+        lr=0.2,
+        X_val=X3_va,
+        Y_val=np.eye(3)[labels_va],
+    )
     values["three classes: last val_loss"] = float(history["val_loss"][-1])
     values["three classes: last val_accuracy"] = float(history["val_accuracy"][-1])
     values["three classes: final W"], values["three classes: final b"] = layer.W, layer.b
@@ -240,8 +323,12 @@ def probe_train(ns, rng):
 def judge_train(got, want, t):
     """The history's keys and lengths, floats, a falling loss, the update and batch counts,
     the modes, the mean loss with lr = 0, reproducibility, and the last validation."""
-    keys = [key for key in want if key.endswith((": keys", "are floats", "updates"))
-            or key.startswith(("history['loss']", "three classes: X_val", "three classes: labels_val"))]
+    keys = [
+        key
+        for key in want
+        if key.endswith((": keys", "are floats", "updates"))
+        or key.startswith(("history['loss']", "three classes: X_val", "three classes: labels_val"))
+    ]
     problems = t.compare(got, want, keys)
     if problems:
         return problems
@@ -252,7 +339,9 @@ def judge_train(got, want, t):
     if not loss[-1] < 0.5 * loss[0]:
         return [f"the training loss did not fall on an easy problem: {loss[0]:.3f} -> {loss[-1]:.3f}"]
     if not accuracy[-1] >= 0.9:
-        return [f"validation accuracy {accuracy[-1]} on two separated blobs: expected at least 0.9 (a fraction)"]
+        return [
+            f"validation accuracy {accuracy[-1]} on two separated blobs: expected at least 0.9 (a fraction)"
+        ]
     for label, epochs, sizes in (("batches of 5", 3, [3, 5, 5, 5, 5]), ("batches of 30", 4, [23])):
         flags, means = got[f"{label}: forward training flags"], got[f"{label}: forward input means"]
         batch_sizes = got[f"{label}: forward batch sizes"]
@@ -260,18 +349,27 @@ def judge_train(got, want, t):
             return ["the spy layer's records do not fit together"]
         validation, training = flags[means > 50], flags[means <= 50]
         if sorted(batch_sizes[means <= 50].tolist()) != sorted(sizes * epochs):
-            return [f"{label}: the mini-batches of 23 samples had sizes {batch_sizes[means <= 50].tolist()}, "
-                    f"expected {sizes} in each of {epochs} epochs (the last partial batch included)"]
+            return [
+                f"{label}: the mini-batches of 23 samples had sizes {batch_sizes[means <= 50].tolist()}, "
+                f"expected {sizes} in each of {epochs} epochs (the last partial batch included)"
+            ]
         if label == "batches of 5" and (len(validation) < epochs or validation.any()):
             return ["validation must run once per epoch, in evaluation mode"]
         if not training.all():
-            return ["some mini-batches ran in evaluation mode: call model.train() at the start of every epoch"]
+            return [
+                "some mini-batches ran in evaluation mode: call model.train() at the start of every epoch"
+            ]
     for label in ("seed 3", "seed 3 again", "seed 4"):
-        if got.get(f"{label}: losses") is None or got[f"{label}: losses"].shape != (5,) \
-                or got.get(f"{label}: W after training") is None:
+        if (
+            got.get(f"{label}: losses") is None
+            or got[f"{label}: losses"].shape != (5,)
+            or got.get(f"{label}: W after training") is None
+        ):
             return [f"the run with {label} did not give 5 losses and the trained weights"]
-    if not (np.array_equal(got["seed 3: losses"], got["seed 3 again: losses"])
-            and np.array_equal(got["seed 3: W after training"], got["seed 3 again: W after training"])):
+    if not (
+        np.array_equal(got["seed 3: losses"], got["seed 3 again: losses"])
+        and np.array_equal(got["seed 3: W after training"], got["seed 3 again: W after training"])
+    ):
         return ["two runs with the same seed should give the same history and weights"]
     if np.array_equal(got["seed 3: losses"], got["seed 4: losses"]):
         return ["seeds 3 and 4 gave the same losses: shuffle the mini-batches with the seeded generator"]
@@ -282,12 +380,16 @@ def judge_train(got, want, t):
     labels = want["three classes: labels_val"]
     shifted = Z - Z.max(axis=1, keepdims=True)
     log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    expected = {"last val_loss": -np.mean(log_P[np.arange(len(labels)), labels]),
-                "last val_accuracy": np.mean(Z.argmax(axis=1) == labels)}
+    expected = {
+        "last val_loss": -np.mean(log_P[np.arange(len(labels)), labels]),
+        "last val_accuracy": np.mean(Z.argmax(axis=1) == labels),
+    }
     for key, value in expected.items():
         if t.relative_error(got[f"three classes: {key}"], value) >= t.TOLERANCE:
-            return [f"history's {key} is {float(got[f'three classes: {key}']):.6g}, but the final weights give "
-                    f"{value:.6g} on the validation data"]
+            return [
+                f"history's {key} is {float(got[f'three classes: {key}']):.6g}, but the final weights give "
+                f"{value:.6g} on the validation data"
+            ]
     return []
 
 

@@ -20,9 +20,12 @@ def probe_predict(ns, rng):
     """predict(model, X) -> (N,) int labels: argmax in evaluation mode (a Dropout layer in the
     model), the same labels twice, two scores per row, one logit, scores of +-1000."""
     predict, Sequential, Identity, values = ns["predict"], ns["Sequential"], ns["Identity"], {}
-    net = Sequential(linear(ns, rng.standard_normal((5, 7)), rng.standard_normal(7)), ns["ReLU"](),
-                     ns["Dropout"](0.5, rng=np.random.default_rng(1)),
-                     linear(ns, rng.standard_normal((7, 3)), rng.standard_normal(3)))
+    net = Sequential(
+        linear(ns, rng.standard_normal((5, 7)), rng.standard_normal(7)),
+        ns["ReLU"](),
+        ns["Dropout"](0.5, rng=np.random.default_rng(1)),
+        linear(ns, rng.standard_normal((7, 3)), rng.standard_normal(3)),
+    )
     X = rng.standard_normal((11, 5))
     net.train()
     values["predict for 11 samples and 3 classes (a model with dropout)"] = predict(net, X)
@@ -33,7 +36,8 @@ def probe_predict(ns, rng):
     values["predict for one logit"] = predict(logit, rng.standard_normal((13, 4)))
     values["predict for one logit, one sample"] = predict(logit, rng.standard_normal((1, 4)))
     values["predict for scores of +-1000"] = predict(
-        Sequential(Identity()), np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]]))
+        Sequential(Identity()), np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]])
+    )
     values["predict for logits of +-1000"] = predict(Sequential(Identity()), np.array([[1000.0], [-1000.0]]))
     return values
 
@@ -73,9 +77,12 @@ def probe_confusion_matrix(ns, rng):
     samples of 6 classes (one absent, pairs repeated), and one sample."""
     y_true, y_pred = rng.integers(0, 5, 53), rng.integers(0, 5, 53)
     y_pred[:20] = y_true[:20]
-    return {"confusion_matrix for 6 classes": ns["confusion_matrix"](y_true, y_pred, 6),
-            "confusion_matrix of one sample of class 2 predicted as 1":
-                ns["confusion_matrix"](np.array([2]), np.array([1]), 3)}
+    return {
+        "confusion_matrix for 6 classes": ns["confusion_matrix"](y_true, y_pred, 6),
+        "confusion_matrix of one sample of class 2 predicted as 1": ns["confusion_matrix"](
+            np.array([2]), np.array([1]), 3
+        ),
+    }
 
 
 def _record_model(values, prefix, model, ns):
@@ -109,11 +116,15 @@ def _trained_model_problems(got, prefix, task, t, bar):
     labels = t.reference_namespace()["labels_from_scores"](scores)
     own = np.count_nonzero(labels == y_test) / len(y_test)
     if own < bar:
-        return [f"{task}: the model gets {own:.1%} of the grader's test points right, below {bar:.0%}"], scores
+        return [
+            f"{task}: the model gets {own:.1%} of the grader's test points right, below {bar:.0%}"
+        ], scores
     reported = got.get(prefix + "reported accuracy")
     if reported is None or reported.shape != () or abs(float(reported) - own) >= 1e-12:
-        return [f"{task}: the reported accuracy {float(reported) if reported is not None else None} is not the "
-                f"model's accuracy on the test set, {own:.4f}: compute it with predict and accuracy"], scores
+        return [
+            f"{task}: the reported accuracy {float(reported) if reported is not None else None} is not the "
+            f"model's accuracy on the test set, {own:.4f}: compute it with predict and accuracy"
+        ], scores
     return [], scores
 
 

@@ -26,21 +26,28 @@ def probe_linear_parameters(ns, rng):
     pairs = _pairs(layer)
     values["number of pairs of Linear(5, 3)"] = len(pairs)
     values["the values are the layer's own W and b, in that order"] = (
-        len(pairs) == 2 and pairs[0][0] is layer.W and pairs[1][0] is layer.b)
+        len(pairs) == 2 and pairs[0][0] is layer.W and pairs[1][0] is layer.b
+    )
     values["the gradients are None before backward"] = all(gradient is None for _, gradient in pairs)
     for n in (7, 1):
         layer.forward(rng.standard_normal((n, 5)))
         layer.backward(rng.standard_normal((n, 3)))
         pairs = _pairs(layer)
         values[f"after a batch of {n}: the pairs hold W, dW, b, db themselves"] = (
-            len(pairs) == 2 and pairs[0][0] is layer.W and pairs[1][0] is layer.b
-            and pairs[0][1] is layer.dW and pairs[1][1] is layer.db)
+            len(pairs) == 2
+            and pairs[0][0] is layer.W
+            and pairs[1][0] is layer.b
+            and pairs[0][1] is layer.dW
+            and pairs[1][1] is layer.db
+        )
         values[f"dW in parameters() after a batch of {n}"] = pairs[0][1]
         values[f"db in parameters() after a batch of {n}"] = pairs[1][1]
     W_before, b_before = layer.W.copy(), layer.b.copy()
     layer.zero_grad()
     values["dW and db are None after zero_grad()"] = layer.dW is None and layer.db is None
-    values["the gradients in parameters() are None after zero_grad()"] = all(g is None for _, g in _pairs(layer))
+    values["the gradients in parameters() are None after zero_grad()"] = all(
+        g is None for _, g in _pairs(layer)
+    )
     values[exact("W after zero_grad()")], values[exact("b after zero_grad()")] = layer.W, layer.b
     values["W before zero_grad()"], values["b before zero_grad()"] = W_before, b_before
     fresh = linear(ns, rng.standard_normal((2, 4)), np.zeros(4))
