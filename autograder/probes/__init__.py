@@ -1,0 +1,161 @@
+"""Probes: trusted code decides scores from values it checks itself.
+
+Under nbgrader a test cell runs in the student's own kernel, so student code can make it
+pass without solving anything (patch NumPy or the check helpers, return objects whose
+``__eq__`` is always True, hide errors). The probes close that hole:
+
+1. After the student's notebook has run, the grader executes ONE extra cell in the same
+   kernel, made by ``probe_cell_source(assignment, seed, nonce)``. It embeds the source of
+   ``kernel.py`` and of the assignment's probe module (``data_prep.py`` ... ``prediction.py``),
+   calls the student's API (the names in the kernel's ``globals()``) on fresh inputs drawn
+   from ``seed``, and prints one line: ``nonce`` + base64 of an ``.npz`` archive (no pickles)
+   holding every probe's values, or the error a probe raised.
+2. Outside the sandbox, ``parse_probe_output(text, nonce)`` takes that line back, and
+   ``judge(assignment, payload, seed)`` reads it with ``np.load(allow_pickle=False)``, runs
+   the SAME probe functions with the SAME seed on the hidden reference
+   (``autograder.reference``) in its own process, and compares the two with trusted code
+   (``compare.py``): exact dtypes and shapes, relative error ||a - b|| / (||a|| + ||b||)
+   below 1e-7 for floats, exact equality for integers, booleans and labels.
+
+A test cell keeps its points only if nbgrader's own test passed AND its probe agrees.
+Forging the probe output means computing the right values on inputs the student never saw,
+which is what a correct solution does; spoofing inside the kernel gains nothing.
+
+Each probe module holds ``PROBES = {grade_id: probe}``, one probe per graded test cell,
+with ``probe(ns, rng) -> {key: value}`` (values: arrays, numbers, booleans, short text;
+probes record exact types themselves where the contract demands one), and ``JUDGES =
+{grade_id: judge}`` for the cells whose contract allows several right answers (random
+draws in any order, a random split, a trained model): ``judge(got, want, t) -> [problem]``
+checks properties of the student's values instead of equality; ``t`` is ``compare``. Judges
+run only here, never in the kernel.
+"""
+
+import base64
+import binascii
+import functools
+import importlib
+import re
+from pathlib import Path
+
+from course.exercises import EXERCISES
+
+from . import compare, kernel
+
+__all__ = ["probe_cell_source", "judge", "parse_probe_output", "MODULES"]
+
+#: The probe module of each assignment.
+MODULES = {
+    "01_data_prep": "data_prep",
+    "02_init": "initialization",
+    "03_forward": "forward",
+    "04_backward": "backward",
+    "05_update": "update",
+    "06_loss": "loss",
+    "07_modularization": "modularization",
+    "08_prediction": "prediction",
+}
+_HERE = Path(__file__).resolve().parent
+_KERNEL_IMPORT = re.compile(r"^from \.kernel import [^\n(]*$", re.MULTILINE)
+
+
+def _module(assignment):
+    if assignment not in MODULES:
+        raise ValueError(f"unknown assignment {assignment!r}: one of {', '.join(MODULES)}")
+    return importlib.import_module(f"{__name__}.{MODULES[assignment]}")
+
+
+def embedded_source(assignment):
+    """The code the probe cell runs: kernel.py, then the assignment's probe module without
+    its ``from .kernel import ...`` line (the names are already defined)."""
+    probes = (_HERE / f"{MODULES[assignment]}.py").read_text()
+    return (_HERE / "kernel.py").read_text() + "\n\n" + _KERNEL_IMPORT.sub("", probes)
+
+
+def probe_cell_source(assignment, seed, nonce):
+    """Python source of the probe cell of ``assignment``: runs every probe on globals() with
+    inputs drawn from ``seed`` and prints exactly one line, ``nonce`` + base64 of an .npz
+    archive of every probe's values. Imports only the standard library, NumPy and what the
+    notebook's own names need; never ``autograder``."""
+    _module(assignment)
+    code = embedded_source(assignment)
+    return (
+        "def _grader_probe_cell():\n"
+        "    import sys\n"
+        "    env = {'__name__': 'grader_probes'}\n"
+        f"    exec(compile({code!r}, '<grader probes>', 'exec'), env)\n"
+        f"    line = env['encode'](env['run_probes'](env['PROBES'], globals(), {int(seed)}))\n"
+        f"    sys.stdout.write('\\n' + {str(nonce)!r} + line + '\\n')\n"
+        "    sys.stdout.flush()\n"
+        "\n"
+        "\n"
+        "_grader_probe_cell()\n"
+        "del _grader_probe_cell\n"
+    )
+
+
+def parse_probe_output(text, nonce):
+    """The payload of the LAST line of ``text`` that starts with ``nonce``, base64-decoded;
+    None when there is none or it is malformed or larger than compare.MAX_PAYLOAD."""
+    if not text or not nonce:
+        return None
+    limit = compare.MAX_PAYLOAD * 4 // 3 + 8
+    for line in reversed(text.splitlines()):
+        if line.startswith(nonce):
+            body = line[len(nonce) :].strip()
+            if len(body) > limit:
+                return None
+            try:
+                return base64.b64decode(body, validate=True)
+            except (binascii.Error, ValueError):
+                return None
+    return None
+
+
+@functools.lru_cache(maxsize=32)
+def _reference_results(assignment, seed):
+    """The reference's probe values for (assignment, seed), through the same encoding."""
+    module = _module(assignment)
+    results = kernel.run_probes(module.PROBES, compare.reference_namespace(), seed)
+    failed = {gid: value for gid, value in results.items() if isinstance(value, str)}
+    if failed:
+        raise RuntimeError(f"the reference fails its own probes of {assignment}: {failed}")
+    return compare.decode(base64.b64decode(kernel.encode(results)))
+
+
+def judge(assignment, payload, seed):
+    """{test cell grade_id: (agrees, message)} for every graded test cell of ``assignment``.
+
+    payload: the bytes parse_probe_output returned (None when the kernel printed none):
+    then every cell fails with a message saying why. The same probes run here on the
+    reference with the same seed; values are compared by compare.compare or the probe
+    module's custom judge. Raises RuntimeError only when the reference fails its own probes
+    (a bug of the grader, never of a student).
+    """
+    module = _module(assignment)
+    reference = _reference_results(assignment, seed)
+    judges = getattr(module, "JUDGES", {})
+    try:
+        student = compare.decode(payload)
+    except compare.PayloadError as error:
+        student = {grade_id: str(error) for grade_id in EXERCISES[assignment]}
+    verdicts = {}
+    for grade_id, (what, _) in EXERCISES[assignment].items():
+        got, want = student.get(grade_id), reference[grade_id]
+        if got is None:
+            verdicts[grade_id] = (False, f"{what}: no probe result came back from the notebook")
+            continue
+        if isinstance(got, str):
+            verdicts[grade_id] = (False, f"{what}: failed{compare.ON_OURS}: {got}")
+            continue
+        custom = judges.get(grade_id)
+        try:
+            problems = custom(got, want, compare) if custom else compare.compare(got, want)
+        except Exception as error:  # a malformed value that slipped past the checks: the student's
+            problems = [f"its values could not be checked ({type(error).__name__}: {error})"]
+        if problems:
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            where = "" if compare.ON_OURS in problems[0] else compare.ON_OURS
+            verdicts[grade_id] = (False, f"{what}: {problems[0]}{where}{more}")
+        else:
+            verdicts[grade_id] = (True, f"{what}: agrees with the reference{compare.ON_OURS}")
+    return verdicts

@@ -1,0 +1,404 @@
+"""Probes of notebook 07 (modularisation): Sequential, its update / parameters / modes,
+build_model, labels_from_scores and train.
+
+A model's forward and backward have one right answer: compared with the reference's.
+build_model may draw its weights in any correct way and train may shuffle in any correct
+way, so their judges check properties: the layers, the scales, reproducibility; the keys of
+the history, one update per mini-batch, the modes, a loss that falls, a last validation
+that matches the final weights.
+"""
+
+import numpy as np
+
+from course.framework import Layer
+
+from .kernel import layer_kind, linear
+
+
+def _linears(ns, rng, sizes):
+    """Linear layers of the given (in, out) sizes with the probe's own weights."""
+    return [linear(ns, rng.standard_normal(size), rng.standard_normal(size[1])) for size in sizes]
+
+
+def probe_sequential(ns, rng):
+    """Sequential(Linear(5, 6), ReLU, Linear(6, 4), Sigmoid, Linear(4, 3), Identity): scores
+    (N, 3), dX (N, 5) and every dW, db, for N = 7 and 1; a Sequential inside a Sequential."""
+    values = {}
+    for n in (7, 1):
+        linears = _linears(ns, rng, [(5, 6), (6, 4), (4, 3)])
+        model = ns["Sequential"](
+            linears[0], ns["ReLU"](), linears[1], ns["Sigmoid"](), linears[2], ns["Identity"]()
+        )
+        values[f"Sequential.forward on a batch of {n}"] = model.forward(rng.standard_normal((n, 5)))
+        values[f"Sequential.backward's dX on a batch of {n}"] = model.backward(rng.standard_normal((n, 3)))
+        for index, layer in enumerate(linears, start=1):
+            values[f"dW of Linear {index} after Sequential.backward, batch of {n}"] = layer.dW
+            values[f"db of Linear {index} after Sequential.backward, batch of {n}"] = layer.db
+    inner, outer = _linears(ns, rng, [(4, 5), (5, 2)])
+    nested = ns["Sequential"](ns["Sequential"](inner, ns["Tanh"]()), outer)
+    values["forward of Sequential(Sequential(Linear, Tanh), Linear)"] = nested.forward(
+        rng.standard_normal((6, 4))
+    )
+    values["backward of Sequential(Sequential(Linear, Tanh), Linear)"] = nested.backward(
+        rng.standard_normal((6, 2))
+    )
+    values["dW of the inner Linear of the nested Sequential"] = inner.dW
+    return values
+
+
+def probe_sequential_update_and_modes(ns, rng):
+    """parameters() of three Linear layers (6 pairs, in layer order), update(lr), zero_grad(),
+    and the training flags of every layer after eval() and train()."""
+    values = {}
+    linears = _linears(ns, rng, [(5, 3), (3, 6), (6, 2)])
+    model = ns["Sequential"](
+        linears[0],
+        ns["Tanh"](),
+        ns["Dropout"](0.2, rng=np.random.default_rng(0)),
+        linears[1],
+        ns["Sigmoid"](),
+        linears[2],
+    )
+    for layer in linears:
+        layer.dW, layer.db = rng.standard_normal(layer.W.shape), rng.standard_normal(layer.b.shape)
+    pairs = [tuple(pair) for pair in model.parameters()]
+    values["number of pairs in parameters()"] = len(pairs)
+    for index, (value, gradient) in enumerate(pairs):
+        values[f"parameters()[{index}]'s value"] = value
+        values[f"parameters()[{index}]'s gradient"] = gradient
+    model.update(0.05)
+    for index, layer in enumerate(linears, start=1):
+        values[f"W of Linear {index} after update(0.05)"] = layer.W
+        values[f"b of Linear {index} after update(0.05)"] = layer.b
+        layer.dW, layer.db = rng.standard_normal(layer.W.shape), rng.standard_normal(layer.b.shape)
+    model.zero_grad()
+    values["every gradient is None after zero_grad()"] = all(
+        layer.dW is None and layer.db is None for layer in linears
+    )
+    values["number of pairs of a model without parameters"] = len(
+        ns["Sequential"](ns["ReLU"](), ns["Tanh"]()).parameters()
+    )
+    for step, switch in enumerate(("eval", "train", "eval")):
+        getattr(model, switch)()
+        values[f"training flags after step {step}, model.{switch}()"] = [
+            bool(layer.training) for layer in model.layers
+        ]
+    return values
+
+
+#: The architecture of the build_model probe: two 6 x 6 ReLU layers must differ.
+ARCHITECTURE = [
+    {"input_dim": 4, "output_dim": 6, "activation": "tanh"},
+    {"input_dim": 6, "output_dim": 6, "activation": "relu"},
+    {"input_dim": 6, "output_dim": 6, "activation": "relu"},
+    {"input_dim": 6, "output_dim": 3, "activation": "sigmoid"},
+    {"input_dim": 3, "output_dim": 1, "activation": "identity"},
+]
+#: Wide layers to measure the scales: (architecture, expected std of each W).
+WIDE = (
+    [
+        {"input_dim": 120, "output_dim": 80, "activation": "relu"},
+        {"input_dim": 80, "output_dim": 60, "activation": "tanh"},
+    ],
+    [np.sqrt(2 / 120), np.sqrt(2 / 140)],
+)
+
+
+def _model_weights(model):
+    """The W of every Linear layer of a built model, in order (layers[0], [2], ...)."""
+    return [layer.W for layer in model.layers[::2]]
+
+
+def probe_build_model(ns, rng):
+    """build_model(architecture, seed): the layers in order, the shapes, zero biases, the
+    same weights for the same seed, He before ReLU and Xavier otherwise, ValueError for an
+    unknown activation."""
+    values, seed = {}, int(rng.integers(1000))
+    model = ns["build_model"](ARCHITECTURE, seed=seed)
+    values["the kinds of the layers"] = [layer_kind(ns, layer) for layer in model.layers]
+    for index, layer in enumerate(model.layers[::2], start=1):
+        values[f"W of Linear {index}"], values[f"b of Linear {index}"] = layer.W, layer.b
+    for index, W in enumerate(_model_weights(ns["build_model"](ARCHITECTURE, seed=seed)), start=1):
+        values[f"W of Linear {index}, same seed again"] = W
+    values["W of Linear 1, another seed"] = ns["build_model"](ARCHITECTURE, seed=seed + 1).layers[0].W
+    for index, W in enumerate(_model_weights(ns["build_model"](WIDE[0], seed=seed)), start=1):
+        values[f"W of wide Linear {index}"] = W
+    try:
+        ns["build_model"]([{"input_dim": 2, "output_dim": 3, "activation": "softplus"}])
+        values["ValueError for the activation 'softplus'"] = False
+    except ValueError:
+        values["ValueError for the activation 'softplus'"] = True
+    return values
+
+
+def judge_build_model(got, want, t):
+    """The layers, shapes and zero biases as the reference's; weights reproducible for a seed,
+    different for another seed and between the two 6 x 6 ReLU layers; the He and Xavier
+    scales on wide layers."""
+    keys = [key for key in want if key.startswith(("the kinds", "b of", "ValueError"))]
+    problems = t.compare(got, want, keys)
+    if problems:
+        return problems
+    for index in range(1, len(ARCHITECTURE) + 1):
+        W, again = got.get(f"W of Linear {index}"), got.get(f"W of Linear {index}, same seed again")
+        shape = want[f"W of Linear {index}"].shape
+        if W is None or W.shape != shape or W.dtype != np.float64:
+            return [f"W of Linear {index} should be a float64 array of shape {shape}"]
+        if again is None or not np.array_equal(W, again):
+            return ["the same seed should build the same weights"]
+    if np.allclose(got["W of Linear 2"], got["W of Linear 3"]):
+        return [
+            "the two 6x6 ReLU layers got the same weights: one generator for the whole model, "
+            "not a fresh default_rng(seed) per layer"
+        ]
+    other = got.get("W of Linear 1, another seed")
+    if other is None or other.shape != got["W of Linear 1"].shape or np.allclose(other, got["W of Linear 1"]):
+        return ["a different seed should build different weights"]
+    for index, expected in enumerate(WIDE[1], start=1):
+        W = got.get(f"W of wide Linear {index}")
+        spec = WIDE[0][index - 1]
+        if W is None or W.shape != (spec["input_dim"], spec["output_dim"]):
+            return [f"W of wide Linear {index} has the wrong shape"]
+        if not 0.95 < W.std() / expected < 1.05:
+            return [
+                f"the weights of a {W.shape} Linear before {spec['activation']} have std {W.std():.4f}, "
+                f"expected {expected:.4f} (He before ReLU, Xavier otherwise)"
+            ]
+    return []
+
+
+def probe_labels_from_scores(ns, rng):
+    """labels_from_scores: argmax of (9, 4) scores, z > 0 of (11, 1) logits, labels of one-hot
+    and of 0/1 targets, a batch of one; (N,) integers."""
+    labels = ns["labels_from_scores"]
+    y = rng.integers(0, 5, 8)
+    return {
+        "labels of (9, 4) scores": labels(rng.standard_normal((9, 4))),
+        "labels of (11, 1) logits": labels(rng.standard_normal((11, 1))),
+        "labels of one-hot targets": labels(np.eye(5)[y]),
+        "labels of 0/1 targets (N, 1)": labels(y[:, None] % 2 * 1.0),
+        "labels of a batch of one": labels(np.array([[0.2, -1.0]])),
+    }
+
+
+class Spy(Layer):
+    """Lets its input through and writes down what the training loop did: the number of
+    update calls, and for every forward its training flag, batch size and mean of column 0."""
+
+    def __init__(self):
+        self.updates, self.flags, self.sizes, self.means = 0, [], [], []
+
+    def forward(self, X):
+        self.flags.append(bool(self.training))
+        self.sizes.append(int(X.shape[0]))
+        self.means.append(float(np.mean(X[:, 0])))
+        return X
+
+    def backward(self, dA):
+        return dA
+
+    def update(self, lr):
+        self.updates += 1
+
+
+def _blobs(rng, n):
+    """Two separated Gaussian blobs: X (n, 2) and targets (n, 1) in {0, 1}."""
+    y = rng.integers(0, 2, n)
+    return rng.normal(0.0, 0.6, (n, 2)) + np.where(y[:, None] == 1, 1.5, -1.5), y[:, None].astype(float)
+
+
+def _record_history(values, label, history):
+    """The keys of a history dict, and each list as floats, with whether all were floats."""
+    values[f"{label}: keys"] = sorted(str(key) for key in history)
+    for key, entries in history.items():
+        entries = list(entries)
+        values[f"{label}: {key} are floats"] = all(isinstance(entry, float) for entry in entries)
+        values[f"{label}: {key}"] = [float(entry) for entry in entries]
+
+
+def probe_train(ns, rng):
+    """train(model, loss_fn, X, Y, epochs=..., batch_size=..., lr=..., seed=..., X_val, Y_val):
+    the history, one update per mini-batch with the last partial batch, training mode for
+    mini-batches and evaluation mode for validation, the mean loss over the samples,
+    reproducible for a seed, and a last validation that matches the final weights."""
+    train, Sequential, Identity, values = ns["train"], ns["Sequential"], ns["Identity"], {}
+    X_tr, Y_tr = _blobs(rng, 60)
+    X_va, Y_va = _blobs(rng, 20)
+    model = Sequential(linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
+    _record_history(
+        values,
+        "blobs",
+        train(
+            model,
+            ns["SigmoidCrossEntropy"](),
+            X_tr,
+            Y_tr,
+            epochs=15,
+            batch_size=8,
+            lr=0.5,
+            X_val=X_va,
+            Y_val=Y_va,
+        ),
+    )
+    X_23, Y_23 = _blobs(rng, 23)
+    for label, epochs, batch_size, validation in (
+        ("batches of 5", 3, 5, True),
+        ("batches of 30", 4, 30, False),
+    ):
+        spy = Spy()
+        model = Sequential(spy, linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
+        extra = {"X_val": X_va + 100.0, "Y_val": Y_va} if validation else {}
+        history = train(
+            model,
+            ns["SigmoidCrossEntropy"](),
+            X_23,
+            Y_23,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=0.01,
+            **extra,
+        )
+        values[f"{label}: keys"] = sorted(str(key) for key in history)
+        values[f"{label}: updates"] = spy.updates
+        values[f"{label}: forward batch sizes"] = spy.sizes
+        values[f"{label}: forward training flags"] = spy.flags
+        values[f"{label}: forward input means"] = spy.means
+    X, Y = rng.standard_normal((23, 3)), rng.standard_normal((23, 2)) * np.linspace(0.2, 3.0, 23)[:, None]
+    history = train(
+        Sequential(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))),
+        ns["MeanSquareError"](),
+        X,
+        Y,
+        epochs=2,
+        batch_size=5,
+        lr=0.0,
+        seed=1,
+    )
+    values["history['loss'] of a model that does not change (lr = 0)"] = [float(v) for v in history["loss"]]
+    weights = (
+        rng.standard_normal((2, 4)),
+        rng.standard_normal(4),
+        rng.standard_normal((4, 1)),
+        rng.standard_normal(1),
+    )
+    for label, seed in (("seed 3", 3), ("seed 3 again", 3), ("seed 4", 4)):
+        first = linear(ns, weights[0], weights[1])
+        model = Sequential(first, ns["Tanh"](), linear(ns, weights[2], weights[3]), Identity())
+        history = train(
+            model,
+            ns["SigmoidCrossEntropy"](),
+            X_tr,
+            Y_tr,
+            epochs=5,
+            batch_size=7,
+            lr=0.3,
+            seed=seed,
+            X_val=X_va,
+            Y_val=Y_va,
+        )
+        values[f"{label}: losses"] = [float(v) for v in history["loss"]]
+        values[f"{label}: W after training"] = first.W
+    centres = np.array([[0.0, 3.0], [3.0, 0.0], [-3.0, -3.0]])
+    labels_tr, labels_va = rng.integers(0, 3, 45), rng.integers(0, 3, 13)
+    X3_va = centres[labels_va] + rng.normal(0, 1.0, (13, 2))
+    values["three classes: X_val"], values["three classes: labels_val"] = X3_va, labels_va
+    layer = linear(ns, rng.standard_normal((2, 3)), np.zeros(3))
+    history = train(
+        Sequential(layer),
+        ns["SoftmaxCrossEntropy"](),
+        centres[labels_tr] + rng.normal(0, 1.0, (45, 2)),
+        np.eye(3)[labels_tr],
+        epochs=3,
+        batch_size=10,
+        lr=0.2,
+        X_val=X3_va,
+        Y_val=np.eye(3)[labels_va],
+    )
+    values["three classes: last val_loss"] = float(history["val_loss"][-1])
+    values["three classes: last val_accuracy"] = float(history["val_accuracy"][-1])
+    values["three classes: final W"], values["three classes: final b"] = layer.W, layer.b
+    return values
+
+
+def judge_train(got, want, t):
+    """The history's keys and lengths, floats, a falling loss, the update and batch counts,
+    the modes, the mean loss with lr = 0, reproducibility, and the last validation."""
+    keys = [
+        key
+        for key in want
+        if key.endswith((": keys", "are floats", "updates"))
+        or key.startswith(("history['loss']", "three classes: X_val", "three classes: labels_val"))
+    ]
+    problems = t.compare(got, want, keys)
+    if problems:
+        return problems
+    for key in ("loss", "val_loss", "val_accuracy"):
+        if got[f"blobs: {key}"].shape != (15,):
+            return [f"history[{key!r}] should have one entry per epoch (15)"]
+    loss, accuracy = got["blobs: loss"], got["blobs: val_accuracy"]
+    if not loss[-1] < 0.5 * loss[0]:
+        return [f"the training loss did not fall on an easy problem: {loss[0]:.3f} -> {loss[-1]:.3f}"]
+    if not accuracy[-1] >= 0.9:
+        return [
+            f"validation accuracy {accuracy[-1]} on two separated blobs: expected at least 0.9 (a fraction)"
+        ]
+    for label, epochs, sizes in (("batches of 5", 3, [3, 5, 5, 5, 5]), ("batches of 30", 4, [23])):
+        flags, means = got[f"{label}: forward training flags"], got[f"{label}: forward input means"]
+        batch_sizes = got[f"{label}: forward batch sizes"]
+        if not flags.shape == means.shape == batch_sizes.shape or flags.ndim != 1:
+            return ["the spy layer's records do not fit together"]
+        validation, training = flags[means > 50], flags[means <= 50]
+        if sorted(batch_sizes[means <= 50].tolist()) != sorted(sizes * epochs):
+            return [
+                f"{label}: the mini-batches of 23 samples had sizes {batch_sizes[means <= 50].tolist()}, "
+                f"expected {sizes} in each of {epochs} epochs (the last partial batch included)"
+            ]
+        if label == "batches of 5" and (len(validation) < epochs or validation.any()):
+            return ["validation must run once per epoch, in evaluation mode"]
+        if not training.all():
+            return [
+                "some mini-batches ran in evaluation mode: call model.train() at the start of every epoch"
+            ]
+    for label in ("seed 3", "seed 3 again", "seed 4"):
+        if (
+            got.get(f"{label}: losses") is None
+            or got[f"{label}: losses"].shape != (5,)
+            or got.get(f"{label}: W after training") is None
+        ):
+            return [f"the run with {label} did not give 5 losses and the trained weights"]
+    if not (
+        np.array_equal(got["seed 3: losses"], got["seed 3 again: losses"])
+        and np.array_equal(got["seed 3: W after training"], got["seed 3 again: W after training"])
+    ):
+        return ["two runs with the same seed should give the same history and weights"]
+    if np.array_equal(got["seed 3: losses"], got["seed 4: losses"]):
+        return ["seeds 3 and 4 gave the same losses: shuffle the mini-batches with the seeded generator"]
+    W, b = got.get("three classes: final W"), got.get("three classes: final b")
+    if W is None or b is None or W.shape != (2, 3) or b.shape != (3,):
+        return ["the three-class model's final weights are missing"]
+    Z = want["three classes: X_val"] @ W + b
+    labels = want["three classes: labels_val"]
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    expected = {
+        "last val_loss": -np.mean(log_P[np.arange(len(labels)), labels]),
+        "last val_accuracy": np.mean(Z.argmax(axis=1) == labels),
+    }
+    for key, value in expected.items():
+        if t.relative_error(got[f"three classes: {key}"], value) >= t.TOLERANCE:
+            return [
+                f"history's {key} is {float(got[f'three classes: {key}']):.6g}, but the final weights give "
+                f"{value:.6g} on the validation data"
+            ]
+    return []
+
+
+PROBES = {
+    "test_sequential": probe_sequential,
+    "test_sequential_update_and_modes": probe_sequential_update_and_modes,
+    "test_build_model": probe_build_model,
+    "test_labels_from_scores": probe_labels_from_scores,
+    "test_train": probe_train,
+}
+
+JUDGES = {"test_build_model": judge_build_model, "test_train": judge_train}

@@ -1,0 +1,203 @@
+"""Probes of notebook 08 (prediction): predict, accuracy, confusion_matrix, the three results
+and fixed_experiment.
+
+predict, accuracy and confusion_matrix have one right answer: compared with the reference's.
+For the results and fixed_experiment the probe transports the trained models themselves
+(their layer kinds and weights); the judges rebuild them with the reference and evaluate
+them on the grader's own copy of the data, so a model only counts for what it really does.
+The results come from the notebook's ``results`` (its training cells ran before the
+probe); fixed_experiment is called once (about 0.2 s of training).
+"""
+
+import numpy as np
+
+from course.experiments import EXPERIMENTS, load_task
+
+from .kernel import layer_kind, linear
+
+
+def probe_predict(ns, rng):
+    """predict(model, X) -> (N,) int labels: argmax in evaluation mode (a Dropout layer in the
+    model), the same labels twice, two scores per row, one logit, scores of +-1000."""
+    predict, Sequential, Identity, values = ns["predict"], ns["Sequential"], ns["Identity"], {}
+    net = Sequential(
+        linear(ns, rng.standard_normal((5, 7)), rng.standard_normal(7)),
+        ns["ReLU"](),
+        ns["Dropout"](0.5, rng=np.random.default_rng(1)),
+        linear(ns, rng.standard_normal((7, 3)), rng.standard_normal(3)),
+    )
+    X = rng.standard_normal((11, 5))
+    net.train()
+    values["predict for 11 samples and 3 classes (a model with dropout)"] = predict(net, X)
+    net.train()
+    values["predict called again"] = predict(net, X)
+    values["predict with two scores per row"] = predict(Sequential(Identity()), rng.standard_normal((9, 2)))
+    logit = Sequential(linear(ns, rng.standard_normal((4, 1)), rng.standard_normal(1)))
+    values["predict for one logit"] = predict(logit, rng.standard_normal((13, 4)))
+    values["predict for one logit, one sample"] = predict(logit, rng.standard_normal((1, 4)))
+    values["predict for scores of +-1000"] = predict(
+        Sequential(Identity()), np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]])
+    )
+    values["predict for logits of +-1000"] = predict(Sequential(Identity()), np.array([[1000.0], [-1000.0]]))
+    return values
+
+
+def _raises(function, *args):
+    """'ValueError', 'another error' or 'nothing': what function(*args) raised."""
+    try:
+        function(*args)
+    except ValueError:
+        return "ValueError"
+    except Exception:
+        return "another error"
+    return "nothing"
+
+
+def probe_accuracy(ns, rng):
+    """accuracy(y_pred, y_true) -> float: 28 right of 37, all right, all wrong, a batch of
+    one; ValueError for (N,) against (N, 1) either way round."""
+    accuracy, values = ns["accuracy"], {}
+    y_true = rng.integers(0, 4, 37)
+    y_pred = y_true.copy()
+    flip = rng.choice(37, size=9, replace=False)
+    y_pred[flip] = (y_pred[flip] + 1) % 4
+    value = accuracy(y_pred, y_true)
+    values["accuracy returns a float"] = isinstance(value, float)
+    values["accuracy with 28 right out of 37"] = float(value)
+    values["accuracy when all are right"] = float(accuracy(y_true, y_true))
+    values["accuracy when all are wrong"] = float(accuracy((y_true + 1) % 4, y_true))
+    values["accuracy of a batch of one"] = float(accuracy(np.array([3]), np.array([3])))
+    values["accuracy((N,), (N, 1)) raised"] = _raises(accuracy, y_pred, y_true[:, None])
+    values["accuracy((N, 1), (N,)) raised"] = _raises(accuracy, y_pred[:, None], y_true)
+    return values
+
+
+def probe_confusion_matrix(ns, rng):
+    """confusion_matrix(y_true, y_pred, C) -> (C, C) int counts, rows = true class: 53
+    samples of 6 classes (one absent, pairs repeated), and one sample."""
+    y_true, y_pred = rng.integers(0, 5, 53), rng.integers(0, 5, 53)
+    y_pred[:20] = y_true[:20]
+    return {
+        "confusion_matrix for 6 classes": ns["confusion_matrix"](y_true, y_pred, 6),
+        "confusion_matrix of one sample of class 2 predicted as 1": ns["confusion_matrix"](
+            np.array([2]), np.array([1]), 3
+        ),
+    }
+
+
+def _record_model(values, prefix, model, ns):
+    """A model's layer kinds (by the notebook's classes) and the values of its parameters(), in order."""
+    values[prefix + "kinds"] = [layer_kind(ns, layer) for layer in model.layers]
+    for index, (value, _) in enumerate(model.parameters()):
+        values[prefix + f"w{index}"] = value
+
+
+def probe_results(ns, rng):
+    """The notebook's ``results``: each task's trained model (kinds and weights), the
+    accuracy it reported, and the disc set's training losses."""
+    results = ns.get("results")
+    values = {"results found": isinstance(results, dict)}
+    if isinstance(results, dict):
+        for name in EXPERIMENTS:
+            entry = results[name]
+            _record_model(values, f"{name}: ", entry["model"], ns)
+            values[f"{name}: reported accuracy"] = float(entry["accuracy"])
+        values["disc: training losses"] = [float(v) for v in results["disc"]["history"]["loss"]]
+    return values
+
+
+def _trained_model_problems(got, prefix, task, t, bar):
+    """Rebuild the transported model, check its accuracy on the trusted test set of ``task``
+    against ``bar`` and the accuracy the notebook reported. Returns (problems, scores)."""
+    problems, _, scores = t.model_problems(got, prefix, task, EXPERIMENTS[task]["architecture"])
+    if problems:
+        return problems, None
+    y_test = t.task_data(task)[3]
+    labels = t.reference_namespace()["labels_from_scores"](scores)
+    own = np.count_nonzero(labels == y_test) / len(y_test)
+    if own < bar:
+        return [
+            f"{task}: the model gets {own:.1%} of the grader's test points right, below {bar:.0%}"
+        ], scores
+    reported = got.get(prefix + "reported accuracy")
+    if reported is None or reported.shape != () or abs(float(reported) - own) >= 1e-12:
+        return [
+            f"{task}: the reported accuracy {float(reported) if reported is not None else None} is not the "
+            f"model's accuracy on the test set, {own:.4f}: compute it with predict and accuracy"
+        ], scores
+    return [], scores
+
+
+def judge_results(got, want, t):
+    """Every task's model, rebuilt with the reference, reaches the course's bar on the
+    trusted test set and reported that accuracy; the disc set's loss fell under a quarter."""
+    if not (got.get("results found") is not None and bool(got["results found"])):
+        return ["no results: the training cells of this section did not finish"]
+    for name, experiment in EXPERIMENTS.items():
+        problems, _ = _trained_model_problems(got, f"{name}: ", name, t, experiment["bar"])
+        if problems:
+            return problems
+    losses = got.get("disc: training losses")
+    if losses is None or losses.ndim != 1 or len(losses) < 2 or not losses[-1] < 0.25 * losses[0]:
+        return ["the disc set's training loss should fall to under a quarter of its start"]
+    return []
+
+
+def probe_fixed_experiment(ns, rng):
+    """fixed_experiment(*load_task("disc", globals())): the trained model (kinds and weights),
+    the history's losses and the test accuracy it returns."""
+    outcome = ns["fixed_experiment"](*load_task("disc", ns))
+    values = {"returns a tuple of three": isinstance(outcome, tuple) and len(outcome) == 3}
+    model, history, accuracy = outcome
+    _record_model(values, "fixed: ", model, ns)
+    values["fixed: training losses"] = [float(v) for v in history["loss"]]
+    values["fixed: reported accuracy"] = float(accuracy)
+    return values
+
+
+def judge_fixed_experiment(got, want, t):
+    """The model of fixed_experiment, rebuilt with the reference: four Linear layers of
+    2-25-25-25-2 whose units differ, a loss under 0.1 and under half its start, two outputs
+    that move apart, at least 90% right on the trusted test and train sets with both
+    classes predicted, and the accuracy it returned."""
+    problems = t.compare(got, want, ["returns a tuple of three"])
+    if problems:
+        return problems
+    problems, scores = _trained_model_problems(got, "fixed: ", "disc", t, 0.90)
+    if problems:
+        return problems
+    weights = [value for key, value in got.items() if key.startswith("fixed: w") and value.ndim == 2]
+    for k, W in enumerate(weights, start=1):
+        if not np.ptp(W, axis=1).max() > 0:
+            return [f"after training, every unit of Linear layer {k} still has the same weights"]
+    losses = got.get("fixed: training losses")
+    if losses is None or losses.ndim != 1 or len(losses) < 2:
+        return ["the history should hold the training loss of every epoch"]
+    if not (losses[-1] < 0.1 and losses[-1] < 0.5 * losses[0]):
+        return [f"the training loss only went from {losses[0]:.3f} to {losses[-1]:.3f}"]
+    spread = scores.std(axis=0)
+    if spread.min() <= 1e-6:
+        return ["one output is the same for every test point: that output learned nothing"]
+    centred = scores - scores.mean(axis=0)
+    if np.mean(centred[:, 0] * centred[:, 1]) / (spread[0] * spread[1]) >= -0.5:
+        return ["the two outputs rise and fall together: give MSE one-hot targets of shape (N, 2)"]
+    labels = np.argmax(scores, axis=1)
+    if np.bincount(labels, minlength=2).min() < 0.3 * len(labels):
+        return [f"predictions per class {np.bincount(labels, minlength=2).tolist()}: both classes expected"]
+    X_train, _, y_train, _ = t.task_data("disc")
+    _, model, _ = t.model_problems(got, "fixed: ", "disc")
+    train_accuracy = np.mean(np.argmax(model.forward(X_train), axis=1) == y_train)
+    if train_accuracy < 0.90:
+        return [f"training accuracy {train_accuracy:.1%}: at least 90% expected"]
+    return []
+
+
+PROBES = {
+    "test_predict": probe_predict,
+    "test_accuracy": probe_accuracy,
+    "test_confusion_matrix": probe_confusion_matrix,
+    "test_results": probe_results,
+    "test_fixed_experiment": probe_fixed_experiment,
+}
+
+JUDGES = {"test_results": judge_results, "test_fixed_experiment": judge_fixed_experiment}
