@@ -43,7 +43,8 @@ def _grader_scan():
         original = sys.modules["builtins"].__dict__.get(name)
         if not isinstance(value, (types.BuiltinFunctionType, type)) or value is not original:
             found.append(f"the builtin {name} was replaced")
-    if sys.excepthook is not sys.__excepthook__ and type(sys.excepthook).__name__ != "builtin_function_or_method":
+    hook_module = getattr(sys.excepthook, "__module__", None) or ""
+    if sys.excepthook is not sys.__excepthook__ and not hook_module.startswith(("IPython", "ipykernel")):
         found.append("sys.excepthook was replaced")
     if shell.custom_exceptions:
         found.append("error reporting was replaced (set_custom_exc)")

@@ -95,7 +95,10 @@ class SandboxedExecute(Execute):
                                  if self._timeouts > 1 else "the notebook ran past its time limit")
             raise DeadKernelError(self._dead_reason)
         self._flag(f"a cell ran past the {timeout} s limit and was interrupted")
-        return await super()._async_handle_timeout(timeout, cell)
+        # An interrupt_request on the control channel: works for every kernel manager, and a
+        # signal from outside would reach bubblewrap, not the kernel.
+        self.kc.control_channel.send(self.kc.session.msg("interrupt_request", content={}))
+        return {"content": {**self.error_on_timeout, "status": "error"}}
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {}), default=str))
@@ -170,16 +173,15 @@ class SandboxedExecute(Execute):
                         break
                     try:
                         self.preprocess_cell(cell, resources, index)
-                    except DeadKernelError:
-                        self._dead_reason = self._dead_reason or self._death_cause()
+                    except Exception as error:  # a dead kernel, or one that broke the protocol
+                        self._dead_reason = self._dead_reason or self._death_cause(error)
                         cell.outputs.append(_error("DeadKernelError",
                                                    f"the kernel stopped: {self._dead_reason}"))
                         self._flag(f"the kernel stopped at cell {index}: {self._dead_reason}")
-        except DeadKernelError:
-            self._dead_reason = self._dead_reason or self._death_cause()
-        except RuntimeError as error:  # the kernel did not start or answer
-            self._dead_reason = f"the kernel could not start: {error}"
-            self._flag(self._dead_reason)
+        except Exception as error:  # the kernel did not start, answer or stop cleanly
+            if self._dead_reason is None:
+                self._dead_reason = self._death_cause(error)
+                self._flag(f"the grader lost the kernel: {self._dead_reason}")
         if self._dead_reason is not None:
             for _, cell in cells:
                 if cell.cell_type == "code" and "execution_count" in cell and cell.execution_count is None \
@@ -188,6 +190,9 @@ class SandboxedExecute(Execute):
                                            f"not run: the kernel had stopped ({self._dead_reason})")]
         self.set_widgets_metadata()
 
-    def _death_cause(self):
-        return ("the notebook exited or killed its kernel, or the kernel went past its memory, "
-                "CPU time or process limit")
+    @staticmethod
+    def _death_cause(error):
+        if isinstance(error, DeadKernelError):
+            return ("the notebook exited or killed its kernel, or the kernel went past its memory, "
+                    "CPU time or process limit")
+        return f"the kernel stopped answering properly ({type(error).__name__}: {str(error)[:150]})"

@@ -29,6 +29,7 @@ import os
 import random
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -90,10 +91,10 @@ def course_files(course_dir):
 
 def _readable_roots():
     """Host folders the kernel needs, read-only: Python, its environment, the course package."""
-    import course
-
+    # course/ sits beside this package (in the repository and when installed); found by path,
+    # since `import course` from a folder that holds a course directory finds that instead.
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-             Path(course.__file__).resolve().parent}
+             Path(__file__).resolve().parents[1] / "course"}
     return sorted(str(p) for p in roots)
 
 
@@ -215,12 +216,20 @@ class _SandboxMixin:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
+def _quiet(kw):
+    """The kernel's own stdout and stderr go nowhere: a hostile kernel cannot flood the
+    grader's terminal or log (what its cells print still arrives as messages)."""
+    kw.setdefault("stdout", subprocess.DEVNULL)
+    kw.setdefault("stderr", subprocess.DEVNULL)
+    return kw
+
+
 class SandboxedKernelManager(_SandboxMixin, KernelManager):
     """jupyter_client's KernelManager, kernel in the sandbox (for the batch grader's pool)."""
 
     def start_kernel(self, **kw):
         self._prepare_runtime()
-        return super().start_kernel(**kw)
+        return super().start_kernel(**_quiet(kw))
 
     def shutdown_kernel(self, now=False, restart=False):
         try:
@@ -234,7 +243,7 @@ class AsyncSandboxedKernelManager(_SandboxMixin, AsyncKernelManager):
 
     async def _async_start_kernel(self, **kw):
         self._prepare_runtime()
-        return await super()._async_start_kernel(**kw)
+        return await super()._async_start_kernel(**_quiet(kw))
 
     start_kernel = _async_start_kernel
 

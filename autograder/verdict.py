@@ -117,6 +117,49 @@ def hidden_test_lines(course_dir, assignment):
 
 # --- before grading ------------------------------------------------------------------------
 
+def _drop_broken_metadata(nb, flags):
+    """Keep the first cell of each grade_id; later copies, and nbgrader metadata without a
+    grade_id, lose their nbgrader metadata (nbgrader's own steps would crash on them)."""
+    seen = set()
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if grade_id is None or grade_id in seen:
+            del cell.metadata["nbgrader"]
+            if grade_id is None:
+                flags.append(f"cell {index} had nbgrader metadata without a grade_id: ignored")
+        else:
+            seen.add(grade_id)
+
+
+def _restore_metadata(nb, release, flags):
+    """Give every cell the release's nbgrader metadata for its grade_id (nbgrader's own steps
+    crash on relabelled cells); a grade_id the release does not have is dropped."""
+    originals = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells
+                 if "grade_id" in c.get("metadata", {}).get("nbgrader", {})}
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        original = originals.get(meta["grade_id"])
+        if original is None:
+            del cell.metadata["nbgrader"]
+            flags.append(f"cell {index} carried an unknown grade_id {meta['grade_id']!r}: ignored")
+        elif meta != original.metadata["nbgrader"] or cell.cell_type != original.cell_type:
+            cell.metadata["nbgrader"] = json.loads(json.dumps(original.metadata["nbgrader"]))
+            if cell.cell_type != original.cell_type:
+                cell.cell_type = original.cell_type
+                cell.pop("attachments", None)
+                if cell.cell_type == "code":
+                    cell.setdefault("outputs", [])
+                    cell.setdefault("execution_count", None)
+                else:
+                    cell.pop("outputs", None)
+                    cell.pop("execution_count", None)
+
+
 class RecordTampering(NbGraderPreprocessor):
     """Record what the submission changed about its test cells and folder (sanitize phase)."""
 
@@ -142,7 +185,8 @@ class RecordTampering(NbGraderPreprocessor):
                 if len(found) > 1:
                     flags.append(f"test cell {grade_id} appears {len(found)} times")
                 cell = found[0]
-                if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+                if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell) or \
+                        cell.metadata["nbgrader"] != original.metadata["nbgrader"]:
                     flags.append(f"test cell {grade_id} had its nbgrader metadata changed")
                 if cell.source != original.source:
                     flags.append(f"test cell {grade_id} was edited (the grader restored it)")
@@ -161,6 +205,9 @@ class RecordTampering(NbGraderPreprocessor):
             elif path.is_file() and str(relative) not in allowed and relative.suffix != ".ipynb" \
                     and not relative.name.startswith(".") and relative.name != "timestamp.txt":
                 flags.append(f"the submission holds an extra file, {relative} (never seen by the kernel)")
+        _drop_broken_metadata(nb, flags)
+        if release is not None:
+            _restore_metadata(nb, release, flags)
         add_flags(course_dir, student, assignment, flags, fresh=True)
         return nb, resources
 
