@@ -7,6 +7,7 @@ runs; each notebook still gets a kernel of its own, used once and then shut down
 that nbgrader's own ``Autograde`` converter grades with warm kernels.
 """
 
+import os
 import queue
 import threading
 
@@ -15,15 +16,29 @@ from nbgrader.preprocessors import Execute
 
 # Modules every notebook of the course imports first: loading them is the slow part of a
 # kernel's start, and loading them early changes nothing a notebook can observe but time.
-WARM_UP = "import numpy, matplotlib, matplotlib.pyplot, sklearn, course.checks, course.plots"
+# Not scikit-learn: half the notebooks never import it, and on a busy machine an import
+# nobody needs costs the CPU time of a notebook that does.
+WARM_UP = ("import numpy, matplotlib, matplotlib.pyplot, course.checks, course.plots, "
+           "course.framework, course.previous")
+
+# What the grading kernels run with. One BLAS/OpenMP thread each: several kernels grade at
+# once, one per core, and the course's matrices are too small to gain from threads.
+KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# No history file; plots are drawn and closed as in Jupyter, but not rendered to PNG (no test
+# reads an image, and rendering is a fifth of a notebook's CPU time): a figure's output is
+# its text, e.g. "<Figure size 640x480 with 1 Axes>". Unlike matplotlib's Agg backend, this
+# keeps plt.show() silent with a $DISPLAY and closes each cell's figures, so nothing new can
+# reach stderr (where any output costs a test cell its points).
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:", "--InlineBackend.figure_formats=set()")
 
 
 class KernelPool:
     """Keeps ``spares`` started, warmed-up python3 kernels ready to hand out."""
 
-    def __init__(self, spares=1, kernel_name="python3", extra_arguments=()):
+    def __init__(self, spares=1, kernel_name="python3", extra_arguments=(), env=None):
         self.kernel_name = kernel_name
         self.extra_arguments = list(extra_arguments)
+        self.env = dict(env or {})  # set in the kernels' environment, over this process's
         self._ready = queue.Queue()
         for _ in range(spares):
             self._start_in_background()
@@ -34,7 +49,7 @@ class KernelPool:
     def _start_one(self):
         try:
             manager = KernelManager(kernel_name=self.kernel_name)
-            manager.start_kernel(extra_arguments=self.extra_arguments)
+            manager.start_kernel(extra_arguments=self.extra_arguments, env={**os.environ, **self.env})
             _run(manager, WARM_UP)
             self._ready.put(manager)
         except Exception as error:  # handed to the taker, which raises it
@@ -75,7 +90,7 @@ def pool():
     """The process's KernelPool, made on first use."""
     global _POOL
     if _POOL is None:
-        _POOL = KernelPool(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        _POOL = KernelPool(extra_arguments=KERNEL_ARGUMENTS, env=KERNEL_ENV)
     return _POOL
 
 
