@@ -11,6 +11,7 @@ import os
 import queue
 import threading
 
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from nbgrader.preprocessors import Execute
 
@@ -46,14 +47,22 @@ class KernelPool:
     def _start_in_background(self):
         threading.Thread(target=self._start_one, daemon=True).start()
 
-    def _start_one(self):
-        try:
-            manager = KernelManager(kernel_name=self.kernel_name)
-            manager.start_kernel(extra_arguments=self.extra_arguments, env={**os.environ, **self.env})
-            _run(manager, WARM_UP)
-            self._ready.put(manager)
-        except Exception as error:  # handed to the taker, which raises it
-            self._ready.put(error)
+    def _start_one(self, attempts=3):
+        for attempt in range(attempts):
+            # nbgrader's Execute talks to the kernel through manager.client(): it must be the
+            # asynchronous client, whose waits give way to the cell timeout (a blocking one
+            # waits for an endless loop's output for ever).
+            manager = KernelManager(kernel_name=self.kernel_name,
+                                    client_class="jupyter_client.asynchronous.AsyncKernelClient")
+            try:
+                manager.start_kernel(extra_arguments=self.extra_arguments, env={**os.environ, **self.env})
+                _run(manager, WARM_UP)
+                self._ready.put(manager)
+                return
+            except Exception as error:  # e.g. a port taken by another process meanwhile: retry
+                self.retire(manager)
+                if attempt == attempts - 1:
+                    self._ready.put(error)  # handed to the taker, which raises it
 
     def take(self, cwd, timeout=120):
         """A ready kernel, working in ``cwd``; a replacement starts in the background."""
@@ -72,7 +81,7 @@ class KernelPool:
 
 def _run(manager, code, timeout=60):
     """Run ``code`` silently in the kernel of ``manager``; raise if it fails."""
-    client = manager.client()
+    client = BlockingKernelClient(**manager.get_connection_info(session=True))
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
