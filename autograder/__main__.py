@@ -6,6 +6,8 @@ grade     grade every collected submission of the named assignments, in parallel
 release   sync, then build release/ from source/ with nbgrader generate_assignment
 benchmark time every source notebook, run top to bottom
 benchmark-grading  sequential nbgrader autograde against the batch grader, same class
+benchmark-memory   the batch grader's memory over 500 submissions
+benchmark-fork     what a fork server for grading kernels would save per notebook
 sync      write the reference solutions into source/ (--check: only report what differs)
 """
 
@@ -22,6 +24,8 @@ def main(argv=None):
         "grade": "autograder.batch",
         "benchmark": "autograder.benchmark",
         "benchmark-grading": "autograder.benchmark_grading",
+        "benchmark-memory": "autograder.benchmark_memory",
+        "benchmark-fork": "autograder.benchmark_fork",
     }
     if not argv or argv[0] not in commands:
         print(__doc__)

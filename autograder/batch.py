@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -125,6 +126,7 @@ def grade_one(course_dir, student, assignment, db_url=None):
     from .nbgrader_cli import environment
 
     os.environ.update(environment())  # nbgrader starts jupyter kernels by name
+    warnings.filterwarnings("ignore", module="nbgrader.api")  # SQLAlchemy's notes on re-grading
     start = time.perf_counter()
     changed = last_change(course_dir, student, assignment)
     api = nbgrader_api(course_dir, db_url)

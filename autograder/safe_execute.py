@@ -25,7 +25,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, List
 
 from . import integrity_scan, probes
 from . import sandbox as jail
@@ -46,6 +46,12 @@ def _stdout(cell):
 class SandboxedExecute(Execute):
     """nbgrader's Execute in the grading sandbox, with limits and the probe cell."""
 
+    # No history file; plots are drawn and closed as in Jupyter but not rendered to PNG (no test
+    # reads an image, and rendering is a fifth of a notebook's CPU time): a figure's output is
+    # its text. Unlike matplotlib's Agg backend this keeps plt.show() silent, so nothing new
+    # reaches stderr (where any output costs a test cell its points).
+    extra_arguments = List(["--HistoryManager.hist_file=:memory:", "--InlineBackend.figure_formats=set()"],
+                           help="Arguments of every grading kernel.").tag(config=True)
     sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.sandbox).").tag(
         config=True)
     probe = Bool(True, help="Run the grader's probe cell after the notebook.").tag(config=True)

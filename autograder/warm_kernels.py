@@ -11,16 +11,21 @@ converter grades with warm kernels.
 import queue
 import threading
 
+from jupyter_client.blocking import BlockingKernelClient
+
 from . import sandbox
 from .safe_execute import SandboxedExecute
 
 # Modules every notebook of the course imports first: loading them is the slow part of a
 # kernel's start, and loading them early changes nothing a notebook can observe but time.
-WARM_UP = "import numpy, matplotlib, matplotlib.pyplot, sklearn, course.checks, course.plots"
+# Not scikit-learn: half the notebooks never import it, and on a busy machine an import
+# nobody needs costs the CPU time of a notebook that does.
+WARM_UP = ("import numpy, matplotlib, matplotlib.pyplot, course.checks, course.plots, "
+           "course.framework, course.previous")
 
 
 class KernelPool:
-    """Keeps ``spares`` started, warmed-up python3 kernels ready to hand out."""
+    """Keeps ``spares`` started, warmed-up, sandboxed python3 kernels ready to hand out."""
 
     def __init__(self, course_dir, limits=None, spares=1, kernel_name="python3", extra_arguments=()):
         self.files = sandbox.course_files(course_dir)
@@ -43,16 +48,24 @@ class KernelPool:
     def _start_in_background(self):
         self._requests.put(None)
 
-    def _start_one(self):
-        try:
-            manager = sandbox.SandboxedKernelManager(kernel_name=self.kernel_name)
+    def _start_one(self, attempts=3):
+        for attempt in range(attempts):
+            # nbgrader's Execute talks to the kernel through manager.client(): it must be the
+            # asynchronous client, whose waits give way to the cell timeout (a blocking one
+            # waits for an endless loop's output for ever).
+            manager = sandbox.SandboxedKernelManager(
+                kernel_name=self.kernel_name, client_class="jupyter_client.asynchronous.AsyncKernelClient")
             manager.files, manager.limits = self.files, self.limits
-            manager.start_kernel(extra_arguments=self.extra_arguments)
-            _run(manager, WARM_UP)
-            manager.seal()
-            self._ready.put(manager)
-        except Exception as error:  # handed to the taker, which raises it
-            self._ready.put(error)
+            try:
+                manager.start_kernel(extra_arguments=self.extra_arguments)
+                _run(manager, WARM_UP)
+                manager.seal()
+                self._ready.put(manager)
+                return
+            except Exception as error:
+                self.retire(manager)
+                if attempt == attempts - 1:
+                    self._ready.put(error)  # handed to the taker, which raises it
 
     def take(self, assignment, timeout=120):
         """A ready kernel, working in the assignment's folder; a replacement starts in the background."""
@@ -71,7 +84,7 @@ class KernelPool:
 
 def _run(manager, code, timeout=60):
     """Run ``code`` silently in the kernel of ``manager``; raise if it fails."""
-    client = manager.client()
+    client = BlockingKernelClient(**manager.get_connection_info(session=True))
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
@@ -85,11 +98,11 @@ def _run(manager, code, timeout=60):
 _POOLS = {}
 
 
-def pool(course_dir, limits):
+def pool(course_dir, limits, extra_arguments):
     """The process's KernelPool for a course directory, made on first use."""
-    key = (str(course_dir), limits)
+    key = (str(course_dir), limits, tuple(extra_arguments))
     if key not in _POOLS:
-        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=extra_arguments)
     return _POOLS[key]
 
 
@@ -101,7 +114,7 @@ class WarmExecute(SandboxedExecute):
             return super().preprocess(nb, resources, km=km)
         from nbgrader.coursedir import CourseDirectory
 
-        kernels = pool(CourseDirectory(config=self.config).root, self.limits())
+        kernels = pool(CourseDirectory(config=self.config).root, self.limits(), self.extra_arguments)
         manager = kernels.take(resources["nbgrader"]["assignment"])
         try:
             return super().preprocess(nb, resources, km=manager)

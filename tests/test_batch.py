@@ -11,6 +11,7 @@ import time
 import pytest
 
 from autograder import batch, grading
+from autograder.benchmark_class import make_class
 from autograder.nbgrader_cli import environment
 from autograder.release import build_course_dir
 from autograder.samples import write_submissions
@@ -119,3 +120,17 @@ def test_batch_writes_to_a_postgresql_gradebook_with_several_workers(tmp_path):
     assert _totals(grading.cell_scores(course_dir, db_url=url)) == EXPECTED_TOTALS
     csv_path = batch.feedback_and_export(course_dir, ASSIGNMENTS, db_url=url)
     assert len(csv_path.read_text().splitlines()) == 1 + len(CLASS) * len(ASSIGNMENTS)
+
+
+def test_batch_survives_hostile_submissions_with_the_same_cell_scores(tmp_path):
+    """An endless loop is interrupted at the cell timeout, SystemExit and a huge print are
+    graded like any output: the batch grader finishes and agrees with nbgrader."""
+    roll = {"ada": "complete", "eve": "hostile"}
+    base = make_class(tmp_path / "base", roll, ["05_update"], timeout=5)
+    sequential = _copy(base, tmp_path, "sequential")
+    parallel = _copy(base, tmp_path, "parallel")
+    grading.autograde(sequential)
+    outcomes = batch.grade(parallel, ["05_update"], workers=2, progress=False)
+    assert len(outcomes) == 2 and all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert grading.cell_scores(parallel) == grading.cell_scores(sequential)
+    assert _totals(grading.cell_scores(parallel)) == {"ada": 5, "eve": 5}
