@@ -32,6 +32,7 @@ from . import sandbox as jail
 
 MiB = 1024 * 1024
 PROBE_TAG = "autograder-probe"
+GRADER_OUTPUT_LIMIT = 32 * MiB  # the probe's values are at most a few hundred kB
 
 
 def _error(ename, evalue):
@@ -108,6 +109,10 @@ class SandboxedExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {}), default=str))
+        if cell_index >= self._first_grader_cell:  # the scan and probe cells: a budget of their own
+            self._grader_bytes += size
+            return super().output(outs, msg, display_id, cell_index) \
+                if self._grader_bytes <= GRADER_OUTPUT_LIMIT else None
         self._output_bytes += size
         if self._output_bytes <= self.output_limit:
             return super().output(outs, msg, display_id, cell_index)
@@ -135,7 +140,7 @@ class SandboxedExecute(Execute):
         resources = resources if resources is not None else {}
         self._assignment = resources.get("nbgrader", {}).get("assignment", "")
         self._flags, self._timeouts, self._dead_reason = [], 0, None
-        self._output_bytes, self._truncated = 0, False
+        self._output_bytes, self._grader_bytes, self._truncated = 0, 0, False
         self._deadline = time.monotonic() + self.notebook_timeout
         seed, nonce = secrets.randbelow(2**31), "probe-" + secrets.token_hex(16)
         scan_nonce = "scan-" + secrets.token_hex(16)
@@ -146,6 +151,7 @@ class SandboxedExecute(Execute):
                      new_code_cell(probes.probe_cell_source(self._assignment, seed, nonce),
                                    metadata=tags)]
             nb.cells.extend(added)
+        self._first_grader_cell = len(nb.cells) - len(added)
         try:
             self._execute_all(nb, resources, km)
         finally:

@@ -199,8 +199,8 @@ get_ipython().events.register('post_run_cell', _show_score)
 """
 READ_REFERENCE = """import glob, os
 found = []
-for pattern in ['/**/reference/backward.py', '../../../autograder/reference/*.py', '/work/**/backward.py',
-                '/root/**/backward.py', '../../../source/**/*.ipynb', '/home/**/*.ipynb', '/tmp/**/*.py']:
+for pattern in ['../../../autograder/reference/*.py', '../../../source/**/*.ipynb', '/work/**/backward.py',
+                '/root/**/backward.py', '/home/**/*.ipynb', '/tmp/**/*.py', '/srv/**/*.py', '/opt/**/*.py']:
     found += glob.glob(pattern, recursive=True)
 try:
     import autograder.reference as _ref
@@ -214,7 +214,8 @@ for path in found:
 print('found', found)
 """
 READ_GRADEBOOK = """import glob, sqlite3
-for path in glob.glob('/**/gradebook.db', recursive=True) + ['../../../gradebook.db']:
+for path in glob.glob('/tmp/**/gradebook.db', recursive=True) + glob.glob('/work/**/gradebook.db', recursive=True) \
+        + ['../../../gradebook.db', '../../gradebook.db', '/root/gradebook.db']:
     try:
         rows = sqlite3.connect(path).execute('select source from source_cell').fetchall()
         print('read', path, len(rows))
@@ -339,8 +340,8 @@ CATALOGUE = [
         "def check_layer_gradients(*a, **k): pass\ndef check_relative_error(*a, **k): pass\n"), 0,
         ("redefined in the notebook",)),
     # hiding errors
-    Hostile("hide_excepthook", "sys.excepthook silenced, stubs", injected(HIDE_EXCEPTHOOK, "untouched"), 0,
-            ("sys.excepthook was replaced",)),
+    # IPython puts its own excepthook in place around every cell: the error is still reported.
+    Hostile("hide_excepthook", "sys.excepthook silenced, stubs", injected(HIDE_EXCEPTHOOK, "untouched"), 0, ()),
     Hostile("hide_showtraceback", "showtraceback silenced, stubs", injected(HIDE_SHOWTRACEBACK, "untouched"), 0,
             ("showtraceback",)),
     Hostile("hide_custom_exc", "every exception swallowed by set_custom_exc, stubs",
@@ -388,7 +389,9 @@ CATALOGUE = [
             in_solution("dropout_backward", LOOP), FULL, ("was interrupted",)),
     Hostile("stubborn_loop", "a loop that swallows every interrupt", in_solution("dropout_backward", STUBBORN_LOOP),
             0, ("did not stop when interrupted",)),
-    Hostile("fork_bomb", "forks until refused", injected(FORK_BOMB, "complete"), FULL, ()),
+    # The forks use up the kernel's own process limit: it cannot start a thread, breaks its
+    # protocol and is stopped; the cells it could not re-check are lost.
+    Hostile("fork_bomb", "forks until refused", injected(FORK_BOMB, "complete"), 0, ("stopped answering",)),
     Hostile("memory", "asks for 64 GiB", injected(MEMORY, "complete"), FULL, ()),
     Hostile("numpy_memory", "a 320 GB NumPy array", injected(NUMPY_MEMORY, "complete"), FULL, ()),
     Hostile("huge_output", "prints 60 MB", injected(HUGE_OUTPUT, "complete"), FULL, ("MiB",)),
