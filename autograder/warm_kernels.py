@@ -46,7 +46,9 @@ class KernelPool:
         self._start_in_background()
         if isinstance(manager, Exception):
             raise RuntimeError(f"a spare kernel failed to start: {manager!r}") from manager
-        _run(manager, f"import os as _os; _os.chdir({str(cwd)!r}); del _os")
+        # started ahead of nbgrader's own setting of NBGRADER_EXECUTION: set it in the kernel
+        _run(manager, f"import os as _os; _os.chdir({str(cwd)!r}); "
+                      "_os.environ['NBGRADER_EXECUTION'] = 'autograde'; del _os")
         return manager
 
     @staticmethod
