@@ -21,3 +21,28 @@ c.Execute.interrupt_on_timeout = True
 
 # A student who deletes a test cell gets it back, and it is graded.
 c.OverwriteCells.add_missing_cells = True
+
+# --- Feedback students read: every test's message, never the code of hidden tests. ---
+# nbgrader's feedback shows hidden tests by default (nbgrader issue #917). Here
+# `nbgrader generate_feedback` (and the batch grader, which reads this file) first removes the
+# hidden test regions from the test cells (nbgrader's own ClearHiddenTests), then cuts the
+# traceback of a failed test cell, which quotes its code, down to its last line, the message.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor  # noqa: E402
+
+
+class MessageOnlyTracebacks(NbGraderPreprocessor):  # (enabled by default, unlike nbconvert's)
+    """In graded test cells, an error output's traceback becomes 'ErrorName: message'."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
+                                    CSSHTMLHeaderPreprocessor]
+# --- end of the feedback block ---
