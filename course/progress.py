@@ -19,10 +19,8 @@ def progress_bar(iterable, *, enabled=True, desc=None, total=None, history=None)
 
     Example::
 
-        history = {"loss": []}
         for epoch in progress_bar(range(epochs), desc="epochs", history=history):
-            ...
-            history["loss"].append(epoch_loss)
+            ...  # one epoch of training, then history["loss"].append(its loss)
     """
     if not enabled:
         return iterable
