@@ -9,12 +9,14 @@ Autograding runs every student's kernel in a sandbox and decides scores with tru
 
 import os
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearHiddenTests,
     ClearOutput,
     DeduplicateIds,
+    GetGrades,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -23,7 +25,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.safe_execute import SandboxedExecute
-from autograder.verdict import RecordTampering, TrustedVerdict
+from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
@@ -54,3 +56,12 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.timeout = 120
 c.SandboxedExecute.interrupt_on_timeout = True
 c.SandboxedExecute.notebook_timeout = 900
+
+# --- Feedback students read: every test's message, never the code of hidden tests. ---
+# nbgrader's feedback shows hidden tests by default (nbgrader issue #917). Here
+# `nbgrader generate_feedback` (and the batch grader, which reads this file) first removes the
+# hidden test regions from the test cells (nbgrader's own ClearHiddenTests), then cuts the
+# traceback of a failed test cell, which quotes its code, down to its last line, the message.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
+                                    CSSHTMLHeaderPreprocessor]
+# --- end of the feedback block ---

@@ -4,6 +4,7 @@ results   train the reference on the three tasks and print the table of accuraci
 demo      the main job: build the release, autograde a sample class, print its grades
 grade     grade every collected submission of the named assignments, in parallel (--help)
 release   sync, then build release/ from source/ with nbgrader generate_assignment
+bundle    the student bundle: release/, course/, set-up files and a student README in one zip
 benchmark time every source notebook, run top to bottom
 benchmark-grading  sequential nbgrader autograde against the batch grader, same class
 benchmark-memory   the batch grader's memory over 500 submissions
@@ -21,6 +22,7 @@ def main(argv=None):
         "demo": "autograder.demo",
         "sync": "autograder.solutions",
         "release": "autograder.release",
+        "bundle": "autograder.bundle",
         "grade": "autograder.batch",
         "benchmark": "autograder.benchmark",
         "benchmark-grading": "autograder.benchmark_grading",

@@ -205,6 +205,8 @@ def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.c
     api = nbgrader_api(Path(course_dir).resolve(), db_url)
     for assignment in assignments:
         api.generate_feedback(assignment, force=True)
+    from .summary import write_summaries  # one page per student: feedback/<student>/index.html
+    write_summaries(course_dir, api.coursedir.db_url)
     path = Path(course_dir, csv_name)
     with Gradebook(api.coursedir.db_url) as gradebook:
         CsvExportPlugin(to=str(path)).export(gradebook)

@@ -3,6 +3,7 @@
 Shared by the self-check (``python -m course check``) and the instructor's tools.
 """
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,8 @@ def run(notebook, folder, *, timeout=120, interrupt_on_timeout=False):
                             interrupt_on_timeout=interrupt_on_timeout,
                             resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
-    client.execute()
+    # nobody watches this run: the kernel draws no live plots (course.live)
+    client.execute(env={**os.environ, "COURSE_NONINTERACTIVE": "1"})
     return time.perf_counter() - start
 
 

@@ -563,7 +563,8 @@ def train(model, loss_fn, X, Y, *, epochs, batch_size, lr, seed=0, X_val=None, Y
     the model in training mode, then for every mini-batch: forward, loss, backward,
     model.update(lr).
     X_val: (M, D), Y_val: (M, C), optional: evaluated in eval mode after each epoch.
-    progress: show a progress bar over the epochs (progress_bar(..., enabled=progress)).
+    progress: show a progress bar over the epochs and a live loss curve
+    (progress_bar(..., enabled=progress, history=history)).
     Returns the history: {"loss": [mean training loss over each epoch's N samples]} plus,
     with validation data only, "val_loss" and "val_accuracy" (fractions in [0, 1]).
     """
@@ -573,7 +574,7 @@ def train(model, loss_fn, X, Y, *, epochs, batch_size, lr, seed=0, X_val=None, Y
     history = {"loss": []}
     if X_val is not None:
         history["val_loss"], history["val_accuracy"] = [], []
-    for _ in progress_bar(range(epochs), enabled=progress, desc="epochs"):
+    for _ in progress_bar(range(epochs), enabled=progress, desc="epochs", history=history):
         model.train()
         total_loss = 0.0
         for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, shuffle=True, rng=rng):

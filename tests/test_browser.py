@@ -1,0 +1,169 @@
+"""In a real browser (Debian's Chromium, driven by Playwright): JupyterLab 4 with nbgrader's
+extensions runs a completed notebook and shows its checks' success messages and its plots, and
+a feedback page from a real `nbgrader generate_feedback` run shows a failed hidden test's
+message but none of the hidden test's code."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import grading
+from autograder.release import RELEASE, build_course_dir
+from autograder.samples import make_submission
+from autograder.solutions import SOURCE
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(?P<body>.*?)### END HIDDEN TESTS", re.S)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium "
+                       "(Debian: apt-get install chromium; .ci/run does it)"),
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on a free localhost port with a token, serving a temporary folder that holds
+    notebook 07 completed with the reference solutions. Yields (base URL, token, folder)."""
+    assignment = "07_modularization"
+    folder = tmp_path / "work" / assignment
+    shutil.copytree(RELEASE / assignment, folder)
+    nbformat.write(make_submission(assignment, "complete"), folder / f"{assignment}.ipynb")
+    settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # every cell stays in the page (JupyterLab 4 otherwise detaches cells scrolled out of view)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port, token = _free_port(), "course-browser-test-token"
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("NBGRADER_EXECUTION", None)
+    env.pop("COURSE_NONINTERACTIVE", None)
+    log = open(tmp_path / "jupyterlab.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path / 'work'}",
+         f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"],
+        cwd=tmp_path / "work", env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("JupyterLab did not start:\n"
+                                       + (tmp_path / "jupyterlab.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        yield base, token, folder
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _visible_success_messages(assignment):
+    text = (SOURCE / assignment / f"{assignment}.ipynb").read_text()
+    return re.findall(r'print\(\\"([^\\]*visible checks passed)\\"\)', text)
+
+
+def test_jupyterlab_runs_a_completed_notebook_with_checks_passing_and_plots(jupyterlab, browser):
+    base, token, folder = jupyterlab
+    messages = _visible_success_messages("07_modularization")
+    assert len(messages) == 5
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/lab/tree/07_modularization/07_modularization.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    # nbgrader's extensions are loaded: its menu is in the menu bar
+    page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Nbgrader')", timeout=30_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.locator(".jp-Notebook .jp-Cell").first.click()  # the notebook has the focus
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    outputs = page.locator(".jp-Notebook .jp-OutputArea-output")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-Notebook .jp-InputPrompt').length > 0 && "
+        "[...document.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell .jp-InputPrompt')]"
+        ".every(p => /\\[\\d+\\]/.test(p.textContent))", arg=0, timeout=240_000)
+    text = page.locator(".jp-Notebook").inner_text()
+    for message in messages:
+        assert message in text, f"not shown: {message}"
+    assert outputs.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert page.locator(".jp-Notebook .jp-OutputArea-output[data-mime-type*='error']").count() == 0
+    images = page.locator(".jp-Notebook .jp-OutputArea-output img[src^='data:image/png']")
+    assert images.count() >= 3  # the live loss curve, the disc set's curves, the batch-size comparison
+    assert all(box and box["width"] > 100 and box["height"] > 100
+               for box in (images.nth(k).bounding_box() for k in range(images.count())))
+
+
+def _hidden_lines(assignment):
+    source = (SOURCE / assignment / f"{assignment}.ipynb")
+    notebook = nbformat.read(source, as_version=4)
+    given = "\n".join(REGION.sub("", cell.source + "\n") for cell in notebook.cells)
+    hidden = set()
+    for cell in notebook.cells:
+        for region in REGION.finditer(cell.source + "\n"):
+            hidden |= {line.strip() for line in region["body"].splitlines() if len(line.strip()) > 20}
+    return {line for line in hidden if line not in given}
+
+
+def test_feedback_page_shows_the_failed_hidden_tests_message_and_no_hidden_code(browser, tmp_path):
+    assignment = "01_data_prep"
+    course_dir = tmp_path / "course"
+    release_dir = build_course_dir(course_dir, [assignment])
+    notebook = make_submission(assignment, "complete", release_dir)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "one_hot":  # float64 only checked hidden
+            cell.source = "def one_hot(y, num_classes):\n    return np.eye(num_classes, dtype=int)[y]\n"
+    folder = course_dir / "submitted" / "hedy" / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, folder / f"{assignment}.ipynb")
+    grading.autograde(course_dir)
+    grading.generate_feedback(course_dir)
+    page_path = course_dir / "feedback" / "hedy" / assignment / f"{assignment}.html"
+
+    page = browser.new_page()
+    page.goto(page_path.as_uri())
+    message = page.get_by_text("one_hot should return float64, got int64")
+    assert message.count() == 1 and message.is_visible()
+    assert page.get_by_text("one_hot: visible checks passed").first.is_visible()
+    shown = page.locator("body").inner_text()
+    hidden = _hidden_lines(assignment)
+    assert len(hidden) > 10
+    assert not sorted(line for line in hidden if line in shown)

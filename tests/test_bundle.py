@@ -1,0 +1,175 @@
+"""The student bundle: it holds the release, the course package, set-up files and a student
+README, and no solution, hidden test or instructor file; unpacked on its own, with a fresh venv
+installed from its own set-up files, its self-check passes a completed notebook and lists the
+failures of an untouched one."""
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pytest
+import tomllib
+
+from autograder.bundle import TOP, build_bundle, dependencies
+from autograder.samples import make_submission
+from autograder.solutions import SOURCE, STEP_MODULES, read_module
+from course.previous import ASSIGNMENTS
+
+REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    path, _ = build_bundle(tmp_path_factory.mktemp("bundle") / "student-bundle.zip")
+    with zipfile.ZipFile(path) as archive:
+        files = {name[len(TOP) + 1:]: archive.read(name) for name in archive.namelist()}
+    return path, files
+
+
+def _meaningful(text):
+    return {line.strip() for line in text.splitlines() if len(line.strip()) > 20}
+
+
+def _given(assignment):
+    """What students of ``assignment`` are meant to see: its source notebook outside the
+    solution and hidden-test regions, and the earlier steps' code shipped beside it."""
+    notebook = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+    given = "\n".join(REGION.sub("", cell.source + "\n") for cell in notebook.cells)
+    previous = SOURCE / assignment / "previous_steps.py"
+    return given + (previous.read_text() if previous.exists() else "")
+
+
+def _name(requirement):
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def test_bundle_holds_release_course_setup_and_readme_only(bundle):
+    _, files = bundle
+    tops = {name.split("/")[0] for name in files}
+    assert tops == {"release", "course", "pyproject.toml", "environment.yml", "README.md"}
+    for assignment in ASSIGNMENTS:
+        assert f"release/{assignment}/{assignment}.ipynb" in files
+    assert {"course/selfcheck.py", "course/checks.py", "course/hints.py"} <= set(files)
+    assert not [n for n in files if n.startswith(("autograder/", "source/")) or "/reference/" in n]
+
+
+def test_bundle_holds_no_solution_region_or_hidden_test(bundle):
+    _, files = bundle
+    for name, data in files.items():
+        text = data.decode()
+        for marker in ("### BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "### END SOLUTION"):
+            assert marker not in text, f"{name} holds {marker}"
+    for assignment in ASSIGNMENTS:
+        notebook = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+        hidden = set()
+        for cell in notebook.cells:
+            for region in REGION.finditer(cell.source + "\n"):
+                if region[1] == "HIDDEN TESTS":
+                    hidden |= _meaningful(region["body"])
+        hidden -= _meaningful(_given(assignment)) | _solution_lines()  # those: the test below
+        # the notebooks and what ships beside them (course/ shares generic idioms with tests)
+        leaked = {name: sorted(hidden & _meaningful(data.decode())) for name, data in files.items()
+                  if not name.startswith("course/")}
+        assert not {name: lines for name, lines in leaked.items() if lines}, assignment
+
+
+def _solution_lines(assignment=None):
+    """Lines of the solution regions of the reference blocks (of one step, or of all)."""
+    lines = set()
+    for step_assignment, step in STEP_MODULES.items():
+        if assignment in (None, step_assignment):
+            for block in read_module(step)[1].values():
+                for region in REGION.finditer(block + "\n"):
+                    lines |= _meaningful(region["body"])
+    return lines
+
+
+#: Lines shared by design with the course package: its own gradient check (course.checks)
+#: perturbs an entry as notebook 04's numerical_gradient does, and the Layer base class
+#: (course.framework) switches its own mode as Sequential.eval does for every layer.
+SHARED_WITH_COURSE = {"x[index] = saved - eps", "self.training = False"}
+
+
+def test_no_reference_solution_line_is_in_the_bundle(bundle):
+    """A step's solution lines appear only in the previous_steps.py of later notebooks (the
+    course's versions of the earlier steps, shipped by design); never in notebook 08's case."""
+    _, files = bundle
+    texts = {name: _meaningful(data.decode()) for name, data in files.items()}
+    given = {assignment: _meaningful(_given(assignment)) for assignment in ASSIGNMENTS}
+    checked = 0
+    for index, assignment in enumerate(ASSIGNMENTS):
+        secret = _solution_lines(assignment) - given[assignment]
+        assert secret, f"{assignment}: no solution line to look for"
+        later = {f"release/{b}/previous_steps.py" for b in ASSIGNMENTS[index + 1:]}
+        for name, lines in texts.items():
+            if name in later:
+                continue
+            folder = name.split("/")[1] if name.startswith("release/") else None
+            allowed = SHARED_WITH_COURSE if name.startswith("course/") else given.get(folder, set())
+            leaked = (secret - allowed) & lines
+            assert not leaked, f"{name} holds solution lines of {assignment}: {sorted(leaked)}"
+            checked += 1
+    assert checked > 100
+
+
+def test_bundle_setup_installs_the_course_and_its_dependencies_only(bundle):
+    _, files = bundle
+    project = tomllib.loads(files["pyproject.toml"].decode())
+    assert project["project"]["dependencies"] == dependencies()
+    assert project["tool"]["setuptools"]["packages"] == ["course"]
+    names = {_name(r) for r in dependencies()}
+    assert not names & {"pytest", "ruff", "dask", "psycopg"}
+    conda = {_name(line[4:]) for line in files["environment.yml"].decode().splitlines()
+             if re.match(r"^  - [A-Za-z][^:]*$", line)} - {"python", "pip", "conda-forge"}
+    assert conda == names
+
+
+def test_student_readme_walks_through_setup_notebooks_and_self_check(bundle):
+    _, files = bundle
+    readme = files["README.md"].decode()
+    for text in ("pip install .", "conda env create -f environment.yml",
+                 "release/01_data_prep/01_data_prep.ipynb", "USE_MY_OWN_CODE = True",
+                 "python -m course check", "## 4. Fix, and check again"):
+        assert text in readme, text
+    assert "autograder" not in readme and "source/" not in readme
+
+
+def _complete(folder, assignment, kind):
+    release_dir = folder / "release"
+    notebook = make_submission(assignment, kind, release_dir)
+    nbformat.write(notebook, release_dir / assignment / f"{assignment}.ipynb")
+
+
+@pytest.mark.slow
+def test_unpacked_bundle_installs_in_a_fresh_venv_and_self_checks(bundle, tmp_path):
+    path, _ = bundle
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / TOP
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    subprocess.run([sys.executable, "-m", "venv", str(folder / ".venv")], check=True)
+    python = folder / ".venv" / "bin" / "python"
+    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "."], cwd=folder, env=env,
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-3000:]
+    where = subprocess.run([str(python), "-c", "import course; print(course.__file__)"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.strip().startswith(str(folder / ".venv")), where.stdout
+
+    def check(assignment):
+        return subprocess.run([str(python), "-m", "course", "check",
+                               f"release/{assignment}/{assignment}.ipynb", "--seed", "1"],
+                              cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+
+    untouched = check("05_update")
+    assert untouched.returncode == 1, untouched.stdout + untouched.stderr
+    assert untouched.stdout.count("FAILED") >= 2 and "NotImplementedError" in untouched.stdout
+
+    _complete(folder, "05_update", "complete")
+    completed = check("05_update")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "FAILED" not in completed.stdout and "every check passed" in completed.stdout
