@@ -150,10 +150,17 @@ def grade_one(course_dir, student, assignment, db_url=None):
                    report["flags"])
 
 
+#: A worker process is replaced after this many submissions: each keeps a little of every
+#: notebook it graded (caches of nbgrader, nbconvert and SQLAlchemy), so recycling caps memory.
+TASKS_PER_WORKER = 100
+
+
 def _local_pool(workers):
     import multiprocessing
 
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    recycle = {"max_tasks_per_child": TASKS_PER_WORKER} if sys.version_info >= (3, 11) else {}
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   **recycle)
     return executor, executor.submit, as_completed, executor.shutdown
 
 

@@ -43,7 +43,7 @@ def make_class(course_dir, roll, assignments, timeout):
     course_dir = Path(course_dir)
     release_dir = build_course_dir(course_dir, assignments)
     with open(course_dir / "nbgrader_config.py", "a") as config:
-        config.write(f"\n# the grading benchmark's class\nc.Execute.timeout = {int(timeout)}\n")
+        config.write(f"\n# the grading benchmark's class\nc.SandboxedExecute.timeout = {int(timeout)}\n")
     for student, kind in roll.items():
         for number, assignment in enumerate(assignments):
             if kind == "hostile":

@@ -73,29 +73,48 @@ class Stopwatch:
         self._originals.clear()
 
 
-def _kernel_start():
-    """(wall seconds, kernel CPU seconds) of starting one grading kernel and warming it up,
-    as the batch grader does in the background while the previous notebook runs."""
+def _kernel_start(course_dir):
+    """(wall seconds, kernel CPU seconds) of starting one sandboxed grading kernel and warming
+    it up, as the batch grader does in the background while the previous notebook runs."""
     import psutil
 
-    from .warm_kernels import KERNEL_ARGUMENTS, KERNEL_ENV, KernelPool
+    from .safe_execute import SandboxedExecute
+    from .warm_kernels import KernelPool
 
     start = time.perf_counter()
-    kernels = KernelPool(spares=1, extra_arguments=KERNEL_ARGUMENTS, env=KERNEL_ENV)
+    kernels = KernelPool(course_dir, extra_arguments=SandboxedExecute().extra_arguments)
     manager = kernels._ready.get(timeout=120)
     wall = time.perf_counter() - start
-    times = psutil.Process(manager.provisioner.process.pid).cpu_times()
+    process = psutil.Process(manager.provisioner.process.pid)  # prlimit became bwrap
+    cpu = sum(p.cpu_times().user + p.cpu_times().system for p in [process, *process.children(recursive=True)])
     manager.shutdown_kernel(now=True)
-    return wall, times.user + times.system
+    return wall, cpu
+
+
+def _sandbox_command_seconds(runs=5):
+    """Wall seconds for bubblewrap, prlimit and setpriv to start and run `true` (the
+    sandbox's own cost per kernel), the mean of ``runs``."""
+    import subprocess
+
+    from . import sandbox
+
+    with tempfile.TemporaryDirectory() as runtime:
+        argv = sandbox.command(["/usr/bin/true"], runtime, 1_234_567)
+        start = time.perf_counter()
+        for _ in range(runs):
+            subprocess.run(argv, check=True)
+        return (time.perf_counter() - start) / runs
 
 
 def breakdown(course_dir, student, assignments):
     """Where the time of grading one notebook goes in the batch path (mean over one notebook
     of ``student`` per assignment, graded in this process with warm kernels): {part: seconds}."""
     from nbgrader.api import Gradebook
-    from nbgrader.preprocessors import Execute
     from sqlalchemy.orm import Session
 
+    from . import probes
+    from .safe_execute import SandboxedExecute
+    from .verdict import RecordTampering, TrustedVerdict
     from .warm_kernels import KernelPool
 
     os.environ.update(environment())
@@ -105,7 +124,10 @@ def breakdown(course_dir, student, assignments):
         api.autograde(assignments[0], student, force=True, create=True)  # imports, first queries
         watch = Stopwatch()
         watch.wrap("wait", KernelPool, "take")
-        watch.wrap("cells", Execute, "preprocess")
+        watch.wrap("cells", SandboxedExecute, "_execute_all")
+        watch.wrap("verdict", TrustedVerdict, "preprocess")
+        watch.wrap("verdict", RecordTampering, "preprocess")
+        watch.wrap("judge", probes, "judge")
         for name in ("execute", "commit", "flush", "close"):
             watch.wrap("database", Session, name)
         watch.wrap("database", Gradebook, "__init__")
@@ -115,18 +137,22 @@ def breakdown(course_dir, student, assignments):
         finally:
             watch.restore()
     n = len(assignments)
-    wall, cpu = _kernel_start()
+    wall, cpu = _kernel_start(course_dir)
     parts = {
         "waiting for a warm kernel": watch.seconds["wait"] / n,
-        "cells (the notebook's own computation)": watch.seconds["cells"] / n,
+        "cells (the notebook's own, plus scan and probe cells)": watch.seconds["cells"] / n,
+        "trusted verdict (judge: probes on the reference)": watch.seconds["judge"] / n,
+        "tampering records and verdict, besides the judge":
+            (watch.seconds["verdict"] - watch.seconds["judge"]) / n,
         "database (gradebook reads and writes)": watch.seconds["database"] / n,
         "nbgrader's conversion (copy, preprocessors, files)":
-            (total - sum(watch.seconds.values())) / n,
-        "sandbox (none yet)": 0.0,
+            (total - watch.seconds["wait"] - watch.seconds["cells"] - watch.seconds["verdict"]
+             - watch.seconds["database"]) / n,
         "total": total / n,
     }
     parts["grading overhead (total - cells)"] = (total - watch.seconds["cells"]) / n
-    parts[f"background: kernel start + warm-up, wall (CPU {cpu:.2f} s)"] = wall
+    parts["sandbox: bwrap + prlimit + setpriv start, per kernel"] = _sandbox_command_seconds()
+    parts[f"background: sandboxed kernel start + warm-up, wall (CPU {cpu:.2f} s)"] = wall
     return parts
 
 
@@ -143,8 +169,11 @@ def main(*args):
     with tempfile.TemporaryDirectory() as scratch:
         base = make_class(Path(scratch) / "base", roll, options.assignments, options.timeout)
         sequential, parallel = Path(scratch) / "sequential", Path(scratch) / "batch"
-        shutil.copytree(base, sequential)
-        shutil.copytree(base, parallel)
+        unsandboxed = Path(scratch) / "unsandboxed"
+        for copy in (sequential, parallel, unsandboxed):
+            shutil.copytree(base, copy)
+        with open(unsandboxed / "nbgrader_config.py", "a") as config:
+            config.write("c.SandboxedExecute.sandbox = False  # the benchmark's comparison only\n")
         kinds = ", ".join(f"{k} {list(roll.values()).count(k)}" for k in dict.fromkeys(roll.values()))
         print(f"class: {len(roll)} students ({kinds}) x {len(options.assignments)} assignments = "
               f"{notebooks} notebooks; {options.workers} workers; {os.cpu_count()} cores; "
@@ -157,8 +186,15 @@ def main(*args):
                                   progress=False)
         print(f"batch grader:                    {wall_b:7.1f} s  {wall_b / notebooks:5.2f} s/notebook  "
               f"{60 * notebooks / wall_b:6.1f} notebooks/min  CPU {cpu_b / notebooks:5.2f} s/notebook")
-        print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)")
-        same = grading.cell_scores(sequential) == grading.cell_scores(parallel)
+        print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
+        wall_u, cpu_u = _measured(batch.grade, unsandboxed, options.assignments, workers=options.workers,
+                                  progress=False)
+        print(f"batch grader without sandbox:    {wall_u:7.1f} s  {wall_u / notebooks:5.2f} s/notebook  "
+              f"{60 * notebooks / wall_u:6.1f} notebooks/min  CPU {cpu_u / notebooks:5.2f} s/notebook")
+        print(f"sandbox cost (batch with / without): {wall_b / wall_u:5.2f}x wall, "
+              f"{(wall_b - wall_u) / notebooks:+.2f} s/notebook")
+        same = grading.cell_scores(sequential) == grading.cell_scores(parallel) \
+            == grading.cell_scores(unsandboxed)
         print(f"same scores per cell: {same}", flush=True)
         student = next(s for s, kind in roll.items() if kind == "complete")
         print(f"\none notebook in the batch path (mean over {student}'s {len(options.assignments)} "

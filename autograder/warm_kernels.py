@@ -8,10 +8,12 @@ runs; each notebook still gets a kernel of its own, in a sandbox of its own
 converter grades with warm kernels.
 """
 
+import os
 import queue
 import threading
 
 from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import KernelManager
 
 from . import sandbox
 from .safe_execute import SandboxedExecute
@@ -24,10 +26,27 @@ WARM_UP = ("import numpy, matplotlib, matplotlib.pyplot, course.checks, course.p
            "course.framework, course.previous")
 
 
+class UnsandboxedKernelManager(KernelManager):
+    """A plain kernel with the grading kernels' settings, for ``sandbox = False`` (unsafe;
+    the benchmark measures the sandbox's cost with it)."""
+
+    files = limits = None
+
+    def start_kernel(self, **kw):
+        env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        return super().start_kernel(env=env, **kw)
+
+    def seal(self):
+        pass
+
+
 class KernelPool:
     """Keeps ``spares`` started, warmed-up, sandboxed python3 kernels ready to hand out."""
 
-    def __init__(self, course_dir, limits=None, spares=1, kernel_name="python3", extra_arguments=()):
+    def __init__(self, course_dir, limits=None, spares=1, kernel_name="python3", extra_arguments=(),
+                 sandboxed=True):
+        self.sandboxed = sandboxed
         self.files = sandbox.course_files(course_dir)
         self.limits = limits or sandbox.Limits()
         self.kernel_name = kernel_name
@@ -53,8 +72,9 @@ class KernelPool:
             # nbgrader's Execute talks to the kernel through manager.client(): it must be the
             # asynchronous client, whose waits give way to the cell timeout (a blocking one
             # waits for an endless loop's output for ever).
-            manager = sandbox.SandboxedKernelManager(
-                kernel_name=self.kernel_name, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+            kind = sandbox.SandboxedKernelManager if self.sandboxed else UnsandboxedKernelManager
+            manager = kind(kernel_name=self.kernel_name,
+                           client_class="jupyter_client.asynchronous.AsyncKernelClient")
             manager.files, manager.limits = self.files, self.limits
             try:
                 manager.start_kernel(extra_arguments=self.extra_arguments)
@@ -67,13 +87,15 @@ class KernelPool:
                 if attempt == attempts - 1:
                     self._ready.put(error)  # handed to the taker, which raises it
 
-    def take(self, assignment, timeout=120):
-        """A ready kernel, working in the assignment's folder; a replacement starts in the background."""
+    def take(self, assignment, cwd, timeout=120):
+        """A ready kernel, working in the assignment's folder (``cwd`` when not sandboxed);
+        a replacement starts in the background."""
         manager = self._ready.get(timeout=timeout)
         self._start_in_background()
         if isinstance(manager, Exception):
             raise RuntimeError(f"a spare kernel failed to start: {manager!r}") from manager
-        _run(manager, f"import os as _os; _os.chdir({sandbox.HOME + '/' + assignment!r}); del _os")
+        folder = f"{sandbox.HOME}/{assignment}" if self.sandboxed else str(cwd)
+        _run(manager, f"import os as _os; _os.chdir({folder!r}); del _os")
         return manager
 
     @staticmethod
@@ -98,11 +120,11 @@ def _run(manager, code, timeout=60):
 _POOLS = {}
 
 
-def pool(course_dir, limits, extra_arguments):
+def pool(course_dir, limits, extra_arguments, sandboxed=True):
     """The process's KernelPool for a course directory, made on first use."""
-    key = (str(course_dir), limits, tuple(extra_arguments))
+    key = (str(course_dir), limits, tuple(extra_arguments), sandboxed)
     if key not in _POOLS:
-        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=extra_arguments)
+        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=extra_arguments, sandboxed=sandboxed)
     return _POOLS[key]
 
 
@@ -110,12 +132,13 @@ class WarmExecute(SandboxedExecute):
     """The grader's SandboxedExecute, each notebook in a pre-started sandboxed kernel."""
 
     def preprocess(self, nb, resources=None, km=None):
-        if km is not None or not self.sandbox:
+        if km is not None:
             return super().preprocess(nb, resources, km=km)
         from nbgrader.coursedir import CourseDirectory
 
-        kernels = pool(CourseDirectory(config=self.config).root, self.limits(), self.extra_arguments)
-        manager = kernels.take(resources["nbgrader"]["assignment"])
+        kernels = pool(CourseDirectory(config=self.config).root, self.limits(), self.extra_arguments,
+                       self.sandbox)
+        manager = kernels.take(resources["nbgrader"]["assignment"], resources["metadata"]["path"])
         try:
             return super().preprocess(nb, resources, km=manager)
         finally:
