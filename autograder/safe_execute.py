@@ -22,9 +22,10 @@ import secrets
 import time
 
 from nbclient.exceptions import DeadKernelError
-from nbformat.v4 import new_code_cell, new_output
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List
 
 from . import integrity_scan, probes
@@ -163,9 +164,34 @@ class SandboxedExecute(Execute):
             for finding in found or []:
                 self._flag(f"integrity scan: {finding}")
             payload = probes.parse_probe_output(_stdout(probe_cell), nonce)
+            if payload is None and self._dead_reason is not None:
+                payload = self._replay(nb, resources, probe_cell.source, nonce)
         resources["autograder"] = {"seed": seed, "payload": payload, "flags": list(self._flags),
                                    "probe": self.probe}
         return nb, resources
+
+    def _replay(self, nb, resources, probe_source, nonce):
+        """After the kernel stopped: run the cells that had finished before, without the test
+        cells and without the cell where it stopped, in a fresh kernel, then the probe cell, so
+        the cells that passed before the stop can still be re-checked. Returns the payload."""
+        stopped = {"DeadKernelError", "NotRun", "CellTimeoutError", "KeyboardInterrupt"}
+        cells = [new_code_cell(c.source) for c in nb.cells
+                 if c.cell_type == "code" and c.get("execution_count") is not None
+                 and not (is_grade(c) and not is_solution(c))
+                 and not any(o.get("ename") in stopped for o in c.get("outputs", []))]
+        probe_cell = new_code_cell(probe_source)
+        replay = new_notebook(cells=[*cells, probe_cell], metadata=nb.metadata)
+        state = self._dead_reason, self._timeouts, self._deadline, self._first_grader_cell
+        self._dead_reason, self._timeouts = None, 0
+        self._deadline, self._first_grader_cell = time.monotonic() + self.notebook_timeout / 2, len(cells)
+        try:
+            self._execute_all(replay, resources, None)
+        finally:
+            self._dead_reason, self._timeouts, self._deadline, self._first_grader_cell = state
+        payload = probes.parse_probe_output(_stdout(probe_cell), nonce)
+        self._flag("the grader re-checked the cells that ran before the kernel stopped, in a fresh kernel"
+                   if payload is not None else "the re-run in a fresh kernel gave no values either")
+        return payload
 
     def _execute_all(self, nb, resources, km):
         """nbconvert's ExecutePreprocessor.preprocess, going on past a dead kernel."""

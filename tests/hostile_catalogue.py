@@ -379,16 +379,18 @@ CATALOGUE = [
             0, ("could not read values",)),
     # stopping the kernel
     Hostile("sys_exit", "sys.exit() in the setup cell", injected(EXIT, "complete"), FULL, ()),
-    Hostile("os_exit", "os._exit(0) after the second exercise", in_solution("linear_backward", OS_EXIT), 0,
-            ("kernel stopped",)),
+    # A stopped kernel: the cells that ran before are re-checked in a fresh kernel (the first
+    # exercise, 3 points, here); the cell that stopped it and everything after score 0.
+    Hostile("os_exit", "os._exit(0) at the end of the second exercise", in_solution("linear_backward", OS_EXIT),
+            3, ("kernel stopped", "re-checked the cells that ran before")),
     Hostile("kill_self", "SIGKILL to its own kernel", injected(KILL_SELF, "complete"), 0, ("kernel stopped",)),
     Hostile("kill_others", "SIGKILL to its parent, to pid 1 and to every process it can", injected(
         KILL_OTHERS, "complete", after="test_dropout_backward"), FULL, ()),
     # exhausting resources
     Hostile("infinite_loop", "while True: pass at the end of the last exercise",
             in_solution("dropout_backward", LOOP), FULL, ("was interrupted",)),
-    Hostile("stubborn_loop", "a loop that swallows every interrupt", in_solution("dropout_backward", STUBBORN_LOOP),
-            0, ("did not stop when interrupted",)),
+    Hostile("stubborn_loop", "a loop that swallows every interrupt, in the last exercise",
+            in_solution("dropout_backward", STUBBORN_LOOP), 10, ("was interrupted", "re-checked")),
     # The forks use up the kernel's own process limit: it cannot start a thread, breaks its
     # protocol and is stopped; the cells it could not re-check are lost.
     Hostile("fork_bomb", "forks until refused", injected(FORK_BOMB, "complete"), 0, ("stopped answering",)),
