@@ -78,15 +78,11 @@ def check_available():
 
 
 def course_files(course_dir):
-    """{assignment: [paths]}: the non-notebook files of each assignment in ``source/``
-    (what nbgrader copies beside every submission, e.g. previous_steps.py)."""
-    files = {}
-    for folder in sorted(Path(course_dir, "source").glob("*/")):
-        found = [p for p in sorted(folder.iterdir())
-                 if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
-        if found:
-            files[folder.name] = found
-    return files
+    """{assignment: [paths]} for every assignment in ``source/``: its non-notebook files
+    (what nbgrader copies beside every submission, e.g. previous_steps.py; maybe none)."""
+    return {folder.name: [p for p in sorted(folder.iterdir())
+                          if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
+            for folder in sorted(Path(course_dir, "source").glob("*/"))}
 
 
 def _readable_roots():
@@ -151,6 +147,8 @@ def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workd
         bwrap += ["--perms", "0777", "--dir", f"{HOME}/{assignment}"]
         for path in paths:
             bwrap += ["--ro-bind", str(path), f"{HOME}/{assignment}/{Path(path).name}"]
+    if workdir != HOME and workdir.rsplit("/", 1)[-1] not in files:
+        bwrap += ["--perms", "0777", "--dir", workdir]
     bwrap += ["--bind", str(runtime_dir), str(runtime_dir), "--chdir", workdir, "--clearenv"]
     environment = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",

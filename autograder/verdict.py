@@ -117,6 +117,14 @@ def hidden_test_lines(course_dir, assignment):
 
 # --- before grading ------------------------------------------------------------------------
 
+def _graded_order(notebook, other):
+    """The grade_ids of ``notebook`` that ``other`` has too, in ``notebook``'s order, once each."""
+    def ids(nb):
+        return [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    common = set(ids(other))
+    return list(dict.fromkeys(g for g in ids(notebook) if g is not None and g in common))
+
+
 def _drop_broken_metadata(nb, flags):
     """Keep the first cell of each grade_id; later copies, and nbgrader metadata without a
     grade_id, lose their nbgrader metadata (nbgrader's own steps would crash on them)."""
@@ -190,10 +198,8 @@ class RecordTampering(NbGraderPreprocessor):
                     flags.append(f"test cell {grade_id} had its nbgrader metadata changed")
                 if cell.source != original.source:
                     flags.append(f"test cell {grade_id} was edited (the grader restored it)")
-            order = [g for g in (c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells)
-                     if g in expected_source]
-            if list(dict.fromkeys(order)) != [g for g, _ in expected if g in order]:
-                flags.append("test cells were moved out of their order")
+            if _graded_order(nb, release) != _graded_order(release, nb):
+                flags.append("exercise or test cells were moved out of their order")
         folder = Path(course_dir, "submitted", student, assignment)
         source = Path(course_dir, "source", assignment)
         allowed = {f"{name}.ipynb"} | ({p.name for p in source.iterdir() if p.suffix != ".ipynb"}

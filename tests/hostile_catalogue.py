@@ -327,14 +327,13 @@ for path in ['course_files/04_backward/04_backward.ipynb', 'secrets.txt', '../..
 CATALOGUE = [
     # replacing what the tests compare with
     Hostile("patch_numpy", "NumPy's comparisons always true, wrong code", injected(PATCH_NUMPY), 0,
-            ("re-check", "numpy.allclose was replaced")),
+            ("numpy.allclose was replaced",)),
     Hostile("patch_checks", "every course.checks helper a no-op, wrong code", injected(PATCH_CHECKS), 0,
             ("re-check", "was replaced")),
     Hostile("patch_builtins", "all/any always true, AssertionError uncatchable, wrong code",
             injected(PATCH_BUILTINS), 0, ("the builtin all was replaced",)),
     Hostile("spoof_eq", "backward returns objects equal to anything", edited(
-        lambda nb: setattr(nb.cells[_index(nb, "linear_backward")], "source", class_SPOOF)), 9,
-        ("test_linear_backward",)),
+        lambda nb: setattr(nb.cells[_index(nb, "linear_backward")], "source", class_SPOOF)), 9, ()),
     Hostile("redefine_checks", "check helpers redefined in the notebook, wrong code", injected(
         "def check_close(*a, **k): pass\ndef check_shape(*a, **k): pass\n"
         "def check_layer_gradients(*a, **k): pass\ndef check_relative_error(*a, **k): pass\n"), 0,
