@@ -39,21 +39,13 @@ from pathlib import Path
 
 from course.exercises import EXERCISES
 
+from ..steps import STEP_MODULES
 from . import compare, kernel
 
 __all__ = ["probe_cell_source", "judge", "parse_probe_output", "MODULES"]
 
-#: The probe module of each assignment.
-MODULES = {
-    "01_data_prep": "data_prep",
-    "02_init": "initialization",
-    "03_forward": "forward",
-    "04_backward": "backward",
-    "05_update": "update",
-    "06_loss": "loss",
-    "07_modularization": "modularization",
-    "08_prediction": "prediction",
-}
+#: The probe module of each assignment (named as the reference module of the same step).
+MODULES = STEP_MODULES
 _HERE = Path(__file__).resolve().parent
 _KERNEL_IMPORT = re.compile(r"^from \.kernel import [^\n(]*$", re.MULTILINE)
 

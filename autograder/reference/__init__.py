@@ -5,6 +5,7 @@ modules into the matching solution cell of ``source/`` and into the ``previous_s
 files that later notebooks run on.
 """
 
+from ..steps import STEP_MODULES  # noqa: F401  (the module of each notebook's step)
 from .backward import numerical_gradient
 from .data_prep import generate_disc_set, iterate_minibatches, one_hot, standardize, train_test_split
 from .forward import Dropout, Identity, ReLU, Sigmoid, Tanh, tiny_net_forward
@@ -13,18 +14,6 @@ from .loss import MeanSquareError, SigmoidCrossEntropy, SoftmaxCrossEntropy, sof
 from .modularization import Sequential, build_model, labels_from_scores, train
 from .prediction import accuracy, confusion_matrix, predict
 from .update import Linear  # the class of notebook 02 with every method added up to notebook 05
-
-#: The reference module of each notebook (course.previous.ASSIGNMENTS gives their order).
-STEP_MODULES = {
-    "01_data_prep": "data_prep",
-    "02_init": "initialization",
-    "03_forward": "forward",
-    "04_backward": "backward",
-    "05_update": "update",
-    "06_loss": "loss",
-    "07_modularization": "modularization",
-    "08_prediction": "prediction",
-}
 
 __all__ = [
     "one_hot", "standardize", "train_test_split", "iterate_minibatches", "generate_disc_set",
