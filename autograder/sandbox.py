@@ -214,7 +214,7 @@ class _SandboxMixin:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
-def _quiet(kw):
+def quiet(kw):
     """The kernel's own stdout and stderr go nowhere: a hostile kernel cannot flood the
     grader's terminal or log (what its cells print still arrives as messages)."""
     kw.setdefault("stdout", subprocess.DEVNULL)
@@ -227,7 +227,7 @@ class SandboxedKernelManager(_SandboxMixin, KernelManager):
 
     def start_kernel(self, **kw):
         self._prepare_runtime()
-        return super().start_kernel(**_quiet(kw))
+        return super().start_kernel(**quiet(kw))
 
     def shutdown_kernel(self, now=False, restart=False):
         try:
@@ -241,7 +241,7 @@ class AsyncSandboxedKernelManager(_SandboxMixin, AsyncKernelManager):
 
     async def _async_start_kernel(self, **kw):
         self._prepare_runtime()
-        return await super()._async_start_kernel(**_quiet(kw))
+        return await super()._async_start_kernel(**quiet(kw))
 
     start_kernel = _async_start_kernel
 
