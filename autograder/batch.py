@@ -150,17 +150,17 @@ def grade_one(course_dir, student, assignment, db_url=None):
                    report["flags"])
 
 
-#: A worker process is replaced after this many submissions: each keeps a little of every
-#: notebook it graded (caches of nbgrader, nbconvert and SQLAlchemy), so recycling caps memory.
+#: Local worker processes are replaced after about this many submissions each: a worker keeps
+#: a little of every notebook it graded (caches of nbgrader, nbconvert and SQLAlchemy), so
+#: fresh processes cap the memory. (Python 3.11's max_tasks_per_child can leave the pool with
+#: no worker at all; a fresh pool per round cannot.)
 TASKS_PER_WORKER = 100
 
 
 def _local_pool(workers):
     import multiprocessing
 
-    recycle = {"max_tasks_per_child": TASKS_PER_WORKER} if sys.version_info >= (3, 11) else {}
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   **recycle)
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     return executor, executor.submit, as_completed, executor.shutdown
 
 
@@ -184,24 +184,31 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     outcomes = []
     if not todo:
         return outcomes
-    if scheduler:
-        _, submit, completed, shutdown = _dask_pool(scheduler)
-    else:
-        _, submit, completed, shutdown = _local_pool(workers or os.cpu_count() or 1)
-    try:
-        futures = [submit(grade_one, str(course_dir), s, a, db_url) for s, a in todo]
-        failures = 0
-        bar = progress_bar(completed(futures), enabled=progress, desc="grading", total=len(todo))
-        for future in bar:
-            outcome = future.result()
-            _append(course_dir, outcome)
-            outcomes.append(outcome)
-            failures += not outcome.ok
-            if progress:
-                bar.set_postfix(failures=failures)
-    finally:
-        shutdown()
+    failures = 0
+    bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler), enabled=progress,
+                       desc="grading", total=len(todo))
+    for outcome in bar:
+        _append(course_dir, outcome)
+        outcomes.append(outcome)
+        failures += not outcome.ok
+        if progress:
+            bar.set_postfix(failures=failures)
     return outcomes
+
+
+def _outcomes(course_dir, todo, db_url, workers, scheduler):
+    """Yield the Outcome of grading each of ``todo`` as it completes: on the Dask cluster at
+    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds."""
+    workers = workers or os.cpu_count() or 1
+    size = len(todo) if scheduler else workers * TASKS_PER_WORKER
+    for start in range(0, len(todo), size):
+        _, submit, completed, shutdown = _dask_pool(scheduler) if scheduler else _local_pool(workers)
+        try:
+            futures = [submit(grade_one, str(course_dir), s, a, db_url) for s, a in todo[start:start + size]]
+            for future in completed(futures):
+                yield future.result()
+        finally:
+            shutdown()
 
 
 def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.csv"):
