@@ -132,17 +132,19 @@ def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workd
             bwrap += ["--ro-bind", f"/{name}", f"/{name}"]
     for name in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
         bwrap += ["--ro-bind-try", name, name]
-    roots = _readable_roots()
-    for parent in _with_parents([*roots, str(runtime_dir)]):
-        if parent not in ("/tmp", "/usr"):
-            bwrap += ["--perms", "0755", "--dir", parent]
-    for root in roots:
-        bwrap += ["--ro-bind", root, root]
+    # The scratch folders first: what is bound later (the environment, the course, the
+    # connection folder) stays visible even when it lives under /tmp or /home.
     bwrap += ["--proc", "/proc", "--dev", "/dev",
               "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/dev/shm",
               "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp",
               "--perms", "0755", "--dir", "/home",
               "--perms", "0777", "--size", str(limits.scratch_bytes), "--tmpfs", HOME]
+    roots = _readable_roots()
+    for parent in _with_parents([*roots, str(runtime_dir)]):
+        if parent not in ("/tmp", "/usr", "/home", HOME):
+            bwrap += ["--perms", "0755", "--dir", parent]
+    for root in roots:
+        bwrap += ["--ro-bind", root, root]
     for assignment, paths in files.items():
         bwrap += ["--perms", "0777", "--dir", f"{HOME}/{assignment}"]
         for path in paths:
