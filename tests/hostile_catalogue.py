@@ -199,7 +199,7 @@ get_ipython().events.register('post_run_cell', _show_score)
 """
 READ_REFERENCE = """import glob, os
 found = []
-for pattern in ['../../../autograder/reference/*.py', '../../../source/**/*.ipynb', '/work/**/backward.py',
+for pattern in ['../../../autograder/reference/*.py', '../../../source/**/*.ipynb', '/mnt/**/backward.py',
                 '/root/**/backward.py', '/home/**/*.ipynb', '/tmp/**/*.py', '/srv/**/*.py', '/opt/**/*.py']:
     found += glob.glob(pattern, recursive=True)
 try:
@@ -214,7 +214,7 @@ for path in found:
 print('found', found)
 """
 READ_GRADEBOOK = """import glob, sqlite3
-for path in glob.glob('/tmp/**/gradebook.db', recursive=True) + glob.glob('/work/**/gradebook.db', recursive=True) \
+for path in glob.glob('/tmp/**/gradebook.db', recursive=True) + glob.glob('/mnt/**/gradebook.db', recursive=True) \
         + ['../../../gradebook.db', '../../gradebook.db', '/root/gradebook.db']:
     try:
         rows = sqlite3.connect(path).execute('select source from source_cell').fetchall()
