@@ -3,7 +3,7 @@ spoofing, and a bad payload or a failing probe fails cleanly.
 
 A notebook's namespace is built as the kernel builds it: the setup cell (which loads the
 earlier steps from previous_steps.py), then the solution cells in order. Notebook 08's
-training cell is replaced by the same training done once per session, with each variant's
+training cell is replaced by the same training done once per test run, with each variant's
 own predict and accuracy applied to the trained models.
 """
 
