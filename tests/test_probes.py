@@ -3,7 +3,7 @@ spoofing, and a bad payload or a failing probe fails cleanly.
 
 A notebook's namespace is built as the kernel builds it: the setup cell (which loads the
 earlier steps from previous_steps.py), then the solution cells in order. Notebook 08's
-training cell is replaced by the same training done once per session, with each variant's
+training cell is replaced by the same training done once per test run, with each variant's
 own predict and accuracy applied to the trained models.
 """
 
@@ -421,3 +421,42 @@ def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
             f"payload {len(probes.parse_probe_output(text, NONCE))} bytes"
         )
     assert seconds < 1.0
+
+
+# --- fixed_experiment: recorded settings, trained outside ----------------------------------
+
+OWN_LOOP = '''
+def fixed_experiment(X_train, X_test, y_train, y_test):
+    Y_train, loss_fn = one_hot(y_train, 2), MeanSquareError()
+    model = build_model(EXPERIMENTS["disc"]["architecture"])
+    rng, losses = np.random.default_rng(0), []
+    for _ in range(100):
+        total = 0.0
+        for X_batch, Y_batch in iterate_minibatches(X_train, Y_train, 32, rng=rng):
+            total += loss_fn.forward(Y_batch, model.forward(X_batch)) * len(X_batch)
+            model.backward(loss_fn.backward())
+            model.update(0.05)
+        losses.append(total / len(X_train))
+    return model, {"loss": losses}, accuracy(predict(model, X_test), y_test)
+'''
+
+
+def test_buggy_experiment_handed_in_as_the_fix_disagrees():
+    buggy = next(c.source for c in _code_cells("08_prediction")
+                 if c.metadata.get("nbgrader", {}).get("grade_id") == "buggy_experiment")
+    source = buggy.split("\ndisc_data")[0].replace("def buggy_experiment", "def fixed_experiment")
+    result = disagreeing(verdicts("08_prediction", namespace("08_prediction", {"fixed_experiment": source})))
+    assert list(result) == ["test_fixed_experiment"]
+
+
+def test_fixed_experiment_with_its_own_training_loop_agrees():
+    ns = namespace("08_prediction", {"fixed_experiment": OWN_LOOP})
+    assert disagreeing(verdicts("08_prediction", ns)) == {}
+
+
+def test_the_probe_cell_of_notebook_08_does_not_train():
+    ns = namespace("08_prediction")
+    started = time.perf_counter()
+    run_cell("08_prediction", ns)
+    assert time.perf_counter() - started < 0.5
+    assert ns["train"].__name__ == "train", "the notebook's train is put back after the probe"

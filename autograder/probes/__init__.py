@@ -1,7 +1,7 @@
 """Probes: trusted code decides scores from values it checks itself.
 
 Under nbgrader a test cell runs in the student's own kernel, so student code can make it
-pass without solving anything (patch NumPy or the check helpers, return objects whose
+pass without solving anything (patch NumPy or the check functions, return objects whose
 ``__eq__`` is always True, hide errors). The probes close that hole:
 
 1. After the student's notebook has run, the grader executes ONE extra cell in the same
@@ -66,8 +66,8 @@ def embedded_source(assignment):
 def probe_cell_source(assignment, seed, nonce):
     """Python source of the probe cell of ``assignment``: runs every probe on globals() with
     inputs drawn from ``seed`` and prints exactly one line, ``nonce`` + base64 of an .npz
-    archive of every probe's values. Imports only the standard library, NumPy and what the
-    notebook's own names need; never ``autograder``."""
+    archive of every probe's values. Imports only the standard library, NumPy and
+    ``course``; never ``autograder``, which the sandboxed kernel cannot see."""
     _module(assignment)
     code = embedded_source(assignment)
     return (

@@ -1,7 +1,7 @@
 """Trusted side of the probes: read a payload back and compare values, in the grader's process.
 
 Nothing here runs in the student's kernel. Custom judges of the probe modules receive this
-module as their ``t`` argument, so that they use these helpers without importing anything
+module as their ``t`` argument, so that they use its functions without importing anything
 (their source is embedded in the probe cell too, where ``autograder`` is not importable).
 """
 

@@ -137,7 +137,7 @@ def judge_dropout_forward(got, want, t):
     problems = t.compare(got, want, keys)
     if problems:
         return problems
-    for p, _shape in DROPOUT_CASES:
+    for p, _ in DROPOUT_CASES:
         X = want[exact(f"X after Dropout({p}).forward")]
         for label in (
             "forward(X)",
