@@ -14,6 +14,7 @@ import nbformat
 from nbformat.v4 import new_code_cell
 
 from autograder.samples import make_submission
+from autograder.verdict import test_cells
 
 ASSIGNMENT = "04_backward"
 FULL = 12
@@ -97,8 +98,7 @@ def raw(write):
 
 
 def _test_cells(notebook):
-    return [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and
-            not c.metadata["nbgrader"].get("solution")]
+    return [cell for _, cell in test_cells(notebook)]
 
 
 def _edit_tests(notebook):
