@@ -56,6 +56,9 @@ class SandboxedExecute(Execute):
                            help="Arguments of every grading kernel.").tag(config=True)
     sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.sandbox).").tag(
         config=True)
+    fork_server = Bool(True, help="The batch grader's kernels: forked by a fork server that imported the "
+                       "common modules once, each in a sandbox of its own (autograder.forkserver; needs "
+                       "a grader running as root), rather than each a new process.").tag(config=True)
     probe = Bool(True, help="Run the grader's probe cell after the notebook.").tag(config=True)
     notebook_timeout = Integer(900, help="Wall-clock seconds for the whole notebook.").tag(config=True)
     output_limit = Integer(2 * MiB, help="Bytes of output kept per notebook.").tag(config=True)

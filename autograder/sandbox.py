@@ -37,7 +37,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 
-__all__ = ["Limits", "SandboxUnavailable", "check_available", "command", "course_files",
+__all__ = ["Limits", "SandboxUnavailable", "check_available", "command", "zygote_command",
+           "environment", "course_files",
            "SandboxedKernelManager", "AsyncSandboxedKernelManager", "HOME"]
 
 HOME = "/home/student"  # the kernel's home and working folders, inside the sandbox
@@ -104,24 +105,34 @@ def _with_parents(paths):
     return sorted(parents, key=lambda p: (p.count("/"), p))
 
 
-def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workdir=HOME):
-    """The full command line that starts ``kernel_argv`` inside the sandbox.
-
-    runtime_dir: the kernel's connection folder (connection file and sockets), visible at the
-        same path inside. uid: the unprivileged user id the kernel runs as (when the grader is
-        root). files: {assignment: [host paths]}, bound read-only into
-        /home/student/<assignment>/. workdir: the kernel's working folder inside.
-    """
-    files = files or {}
-    as_root = os.geteuid() == 0
+def _prlimit(limits):
     prlimit = [_tool("prlimit"), f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}",
                f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}", "--core=0"]
-    if as_root:  # the process limit counts the kernel's own user id (root is exempt from it)
+    if os.geteuid() == 0:  # the process limit counts the kernel's own user id (root is exempt from it)
         prlimit.append(f"--nproc={limits.processes}")
+    return prlimit
+
+
+def environment(runtime_dir):
+    """The environment of a grading kernel: nothing of the grader's own."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": HOME, "LANG": "C.UTF-8", "MPLCONFIGDIR": f"{runtime_dir}/matplotlib",
+        "PYTHONDONTWRITEBYTECODE": "1", "NBGRADER_EXECUTION": "autograde",
+        "JPY_PARENT_PID": "1",  # its parent is the sandbox's init: no parent polling
+        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
+
+
+def _bwrap(runtime_dir, *, limits, files, workdir, capabilities):
+    """bubblewrap's arguments: the file-system view, namespaces and environment of the sandbox
+    (see the module docstring), keeping ``capabilities`` when the grader is root."""
     bwrap = [_tool("bwrap"), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
              "--unshare-cgroup-try", "--die-with-parent"]
-    if as_root:
-        bwrap += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if os.geteuid() == 0:
+        bwrap += ["--cap-drop", "ALL"]
+        for capability in capabilities:
+            bwrap += ["--cap-add", capability]
     else:
         bwrap += ["--unshare-user"]
     bwrap += ["--ro-bind", "/usr", "/usr"]
@@ -152,28 +163,49 @@ def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workd
     if workdir != HOME and workdir.rsplit("/", 1)[-1] not in files:
         bwrap += ["--perms", "0777", "--dir", workdir]
     bwrap += ["--bind", str(runtime_dir), str(runtime_dir), "--chdir", workdir, "--clearenv"]
-    environment = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "HOME": HOME, "LANG": "C.UTF-8", "MPLCONFIGDIR": f"{runtime_dir}/matplotlib",
-        "PYTHONDONTWRITEBYTECODE": "1", "NBGRADER_EXECUTION": "autograde",
-        "JPY_PARENT_PID": "1",  # its parent is the sandbox's init: no parent polling
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    }
-    for name, value in environment.items():
+    for name, value in environment(runtime_dir).items():
         bwrap += ["--setenv", name, value]
+    return bwrap
+
+
+def command(kernel_argv, runtime_dir, uid, *, limits=Limits(), files=None, workdir=HOME):
+    """The full command line that starts ``kernel_argv`` inside the sandbox.
+
+    runtime_dir: the kernel's connection folder (connection file and sockets), visible at the
+        same path inside. uid: the unprivileged user id the kernel runs as (when the grader is
+        root). files: {assignment: [host paths]}, bound read-only into
+        /home/student/<assignment>/. workdir: the kernel's working folder inside.
+    """
+    bwrap = _bwrap(runtime_dir, limits=limits, files=files or {}, workdir=workdir,
+                   capabilities=("CAP_SETUID", "CAP_SETGID"))  # used once, by setpriv
     setpriv = []
-    if as_root:
+    if os.geteuid() == 0:
         setpriv = [_tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                    "--inh-caps=-all", "--bounding-set=-all", "--"]
-    return [*prlimit, "--", *bwrap, "--", *setpriv, *kernel_argv]
+    return [*_prlimit(limits), "--", *bwrap, "--", *setpriv, *kernel_argv]
 
 
-def _matplotlib_cache():
-    """The grader's own matplotlib cache folder (its font list), built once."""
+ZYGOTE_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL")
+
+
+def zygote_command(zygote_argv, runtime_root, *, limits=Limits(), files=None):
+    """The command line that starts the fork server of grading kernels (``autograder.zygote``)
+    in the same sandbox as a kernel's, as root with only the capabilities that it needs to
+    give each forked kernel namespaces of its own; every kernel drops them. runtime_root: the
+    folder of the kernels' connection folders. Needs a grader running as root."""
+    if os.geteuid() != 0:
+        raise SandboxUnavailable("the fork server of grading kernels needs a grader running as root")
+    return [*_bwrap(runtime_root, limits=limits, files=files or {}, workdir=HOME,
+                    capabilities=ZYGOTE_CAPABILITIES), "--", *zygote_argv]
+
+
+def copy_matplotlib_cache(folder):
+    """A copy of the grader's own matplotlib cache (its font list, built once) in ``folder``,
+    a kernel's MPLCONFIGDIR: no kernel builds the font list again."""
     import matplotlib
     import matplotlib.font_manager  # noqa: F401  (builds the font list when missing)
 
-    return Path(matplotlib.get_cachedir())
+    shutil.copytree(matplotlib.get_cachedir(), folder, ignore=shutil.ignore_patterns("*.lock", "tex.cache"))
 
 
 class _SandboxMixin:
@@ -190,19 +222,25 @@ class _SandboxMixin:
         if getattr(self, "runtime_dir", None):
             return
         self.uid = random.randint(200_000, 2_000_000)  # a user of its own, owning no file
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="grading-kernel-"))
+        self.runtime_dir = self._new_runtime_dir()
         self.kernel_spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
         self.transport = "ipc"
         self.ip = str(self.runtime_dir / "socket")
         self.connection_file = str(self.runtime_dir / "connection.json")
-        mpl = self.runtime_dir / "matplotlib"
-        shutil.copytree(_matplotlib_cache(), mpl, ignore=shutil.ignore_patterns("*.lock", "tex.cache"))
+        copy_matplotlib_cache(self.runtime_dir / "matplotlib")
 
-    def format_kernel_cmd(self, extra_arguments=None):
-        argv = super().format_kernel_cmd(extra_arguments)
+    def _new_runtime_dir(self):
+        return Path(tempfile.mkdtemp(prefix="grading-kernel-"))
+
+    def _hand_over_runtime(self):
+        """The connection folder, written by the grader, now belongs to the kernel's user."""
         if os.geteuid() == 0:
             for path in [self.runtime_dir, *self.runtime_dir.rglob("*")]:
                 os.chown(path, self.uid, self.uid, follow_symlinks=False)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        argv = super().format_kernel_cmd(extra_arguments)
+        self._hand_over_runtime()
         return command(argv, self.runtime_dir, self.uid, limits=self.limits, files=self.files,
                        workdir=self.workdir)
 

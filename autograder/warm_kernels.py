@@ -2,10 +2,12 @@
 
 Starting a Python kernel and importing NumPy and matplotlib in it takes about a second. A
 ``KernelPool`` keeps a spare kernel starting in the background while the current notebook
-runs; each notebook still gets a kernel of its own, in a sandbox of its own
-(``autograder.sandbox``), used once and then shut down. ``WarmExecute`` is the grader's
-``SandboxedExecute`` taking its kernels from the pool, so that nbgrader's own ``Autograde``
-converter grades with warm kernels.
+runs; each notebook still gets a kernel of its own, in a sandbox of its own, used once and
+then shut down. When the grader runs as root, the pool's kernels are forked by a fork server
+that imported the common modules once (``autograder.forkserver``), each in namespaces and
+limits of its own; otherwise each one is a new process in bubblewrap (``autograder.sandbox``).
+``WarmExecute`` is the grader's ``SandboxedExecute`` taking its kernels from the pool, so that
+nbgrader's own ``Autograde`` converter grades with warm kernels.
 """
 
 import os
@@ -15,7 +17,7 @@ import threading
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
-from . import sandbox
+from . import forkserver, sandbox
 from .safe_execute import SandboxedExecute
 
 # Modules every notebook of the course imports first: loading them is the slow part of a
@@ -45,10 +47,12 @@ class KernelPool:
     """Keeps ``spares`` started, warmed-up, sandboxed python3 kernels ready to hand out."""
 
     def __init__(self, course_dir, limits=None, spares=1, kernel_name="python3", extra_arguments=(),
-                 sandboxed=True):
+                 sandboxed=True, forked=True):
         self.sandboxed = sandboxed
         self.files = sandbox.course_files(course_dir)
         self.limits = limits or sandbox.Limits()
+        self.fork_server = forkserver.ForkServer(self.files, self.limits) \
+            if sandboxed and forked and os.geteuid() == 0 else None
         self.kernel_name = kernel_name
         self.extra_arguments = list(extra_arguments)
         self._ready = queue.Queue()
@@ -72,10 +76,11 @@ class KernelPool:
             # nbgrader's Execute talks to the kernel through manager.client(): it must be the
             # asynchronous client, whose waits give way to the cell timeout (a blocking one
             # waits for an endless loop's output for ever).
-            kind = sandbox.SandboxedKernelManager if self.sandboxed else UnsandboxedKernelManager
+            kind = forkserver.ForkedKernelManager if self.fork_server else \
+                sandbox.SandboxedKernelManager if self.sandboxed else UnsandboxedKernelManager
             manager = kind(kernel_name=self.kernel_name,
                            client_class="jupyter_client.asynchronous.AsyncKernelClient")
-            manager.files, manager.limits = self.files, self.limits
+            manager.files, manager.limits, manager.fork_server = self.files, self.limits, self.fork_server
             try:
                 manager.start_kernel(extra_arguments=self.extra_arguments)
                 _run(manager, WARM_UP)
@@ -120,11 +125,12 @@ def _run(manager, code, timeout=60):
 _POOLS = {}
 
 
-def pool(course_dir, limits, extra_arguments, sandboxed=True):
+def pool(course_dir, limits, extra_arguments, sandboxed=True, forked=True):
     """The process's KernelPool for a course directory, made on first use."""
-    key = (str(course_dir), limits, tuple(extra_arguments), sandboxed)
+    key = (str(course_dir), limits, tuple(extra_arguments), sandboxed, forked)
     if key not in _POOLS:
-        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=extra_arguments, sandboxed=sandboxed)
+        _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=extra_arguments, sandboxed=sandboxed,
+                                 forked=forked)
     return _POOLS[key]
 
 
@@ -137,7 +143,7 @@ class WarmExecute(SandboxedExecute):
         from nbgrader.coursedir import CourseDirectory
 
         kernels = pool(CourseDirectory(config=self.config).root, self.limits(), self.extra_arguments,
-                       self.sandbox)
+                       self.sandbox, self.fork_server)
         manager = kernels.take(resources["nbgrader"]["assignment"], resources["metadata"]["path"])
         try:
             return super().preprocess(nb, resources, km=manager)
