@@ -1,7 +1,8 @@
-"""What a fork server ("zygote") for grading kernels would save per notebook:
-``python -m autograder benchmark-fork [--runs N]``.
+"""What forking grading kernels from a warmed-up process ("zygote") saves per notebook, outside
+any sandbox: ``python -m autograder benchmark-fork [--runs N]``.
 
-A measurement for deciding, not a fork server. Both ways end at the same point, an
+The import time alone, the reason for the batch grader's fork server (``autograder.forkserver``,
+whose sandboxed kernels ``benchmark-grading`` measures). Both ways end at the same point, an
 initialised IPython kernel (sockets bound, shell made) with the course's common modules
 imported, and then exit:
 

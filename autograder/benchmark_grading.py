@@ -1,7 +1,8 @@
 """Sequential ``nbgrader autograde`` against the batch grader, on the same synthetic class,
 in one run: ``python -m autograder benchmark-grading [--students N] [--workers N]``.
 
-Prints seconds and the machine's busy CPU seconds per notebook for each, their ratio, and where the time of a
+Prints seconds and the machine's busy CPU seconds per notebook for each, their ratio, the batch
+grader without its fork server and without the sandbox for comparison, and where the time of a
 notebook graded by the batch path goes (waiting for a warm kernel, the notebook's cells,
 database, nbgrader's conversion, sandbox; and the kernel start that happens in the
 background). The class (``autograder.benchmark_class``) mixes correct, buggy, unanswered and
@@ -74,22 +75,25 @@ class Stopwatch:
         self._originals.clear()
 
 
-def _kernel_start(course_dir):
-    """(wall seconds, kernel CPU seconds) of starting one sandboxed grading kernel and warming
-    it up, as the batch grader does in the background while the previous notebook runs."""
-    import psutil
-
+def _kernel_start(course_dir, forked, runs=5):
+    """(wall seconds, busy CPU seconds of the machine) of starting one sandboxed grading kernel
+    and warming it up, as the batch grader does in the background while the previous notebook
+    runs: forked by the fork server, or a new process in bubblewrap. The mean of ``runs``."""
     from .safe_execute import SandboxedExecute
     from .warm_kernels import KernelPool
 
-    start = time.perf_counter()
-    kernels = KernelPool(course_dir, extra_arguments=SandboxedExecute().extra_arguments)
-    manager = kernels._ready.get(timeout=120)
-    wall = time.perf_counter() - start
-    process = psutil.Process(manager.provisioner.process.pid)  # prlimit became bwrap
-    cpu = sum(p.cpu_times().user + p.cpu_times().system for p in [process, *process.children(recursive=True)])
-    manager.shutdown_kernel(now=True)
-    return wall, cpu
+    kernels = KernelPool(course_dir, spares=0, extra_arguments=SandboxedExecute().extra_arguments,
+                         forked=forked)
+    kernels._start_one()  # the fork server's own start, once per worker: not counted
+    kernels._ready.get(timeout=120).shutdown_kernel(now=True)
+    wall = cpu = 0.0
+    for _ in range(runs):
+        seconds, busy = _measured(kernels._start_one)
+        kernels._ready.get(timeout=120).shutdown_kernel(now=True)
+        wall, cpu = wall + seconds, cpu + busy
+    if kernels.fork_server:
+        kernels.fork_server.close()
+    return wall / runs, cpu / runs
 
 
 def _sandbox_command_seconds(runs=5):
@@ -138,7 +142,6 @@ def breakdown(course_dir, student, assignments):
         finally:
             watch.restore()
     n = len(assignments)
-    wall, cpu = _kernel_start(course_dir)
     parts = {
         "waiting for a warm kernel": watch.seconds["wait"] / n,
         "cells (the notebook's own, plus scan and probe cells)": watch.seconds["cells"] / n,
@@ -153,7 +156,9 @@ def breakdown(course_dir, student, assignments):
     }
     parts["grading overhead (total - cells)"] = (total - watch.seconds["cells"]) / n
     parts["sandbox: bwrap + prlimit + setpriv start, per kernel"] = _sandbox_command_seconds()
-    parts[f"background: sandboxed kernel start + warm-up, wall (CPU {cpu:.2f} s)"] = wall
+    for forked, label in ((True, "forked by the fork server"), (False, "a new process in bubblewrap")):
+        wall, cpu = _kernel_start(course_dir, forked)
+        parts[f"background: kernel start + warm-up, {label}: wall (machine CPU {cpu:.2f} s)"] = wall
     return parts
 
 
@@ -176,9 +181,11 @@ def main(*args):
     with tempfile.TemporaryDirectory() as scratch:
         base = make_class(Path(scratch) / "base", roll, options.assignments, options.timeout)
         sequential, parallel = Path(scratch) / "sequential", Path(scratch) / "batch"
-        unsandboxed = Path(scratch) / "unsandboxed"
-        for copy in (sequential, parallel, unsandboxed):
+        unforked, unsandboxed = Path(scratch) / "unforked", Path(scratch) / "unsandboxed"
+        for copy in (sequential, parallel, unforked, unsandboxed):
             shutil.copytree(base, copy)
+        with open(unforked / "nbgrader_config.py", "a") as config:
+            config.write("c.SandboxedExecute.fork_server = False  # the benchmark's comparison only\n")
         with open(unsandboxed / "nbgrader_config.py", "a") as config:
             config.write("c.SandboxedExecute.sandbox = False  # the benchmark's comparison only\n")
         kinds = ", ".join(f"{k} {list(roll.values()).count(k)}" for k in dict.fromkeys(roll.values()))
@@ -191,13 +198,18 @@ def main(*args):
                                   progress=False)
         _report("batch grader", wall_b, cpu_b, notebooks)
         print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
+        wall_f, cpu_f = _measured(batch.grade, unforked, options.assignments, workers=options.workers,
+                                  progress=False)
+        _report("batch, no fork server", wall_f, cpu_f, notebooks)
+        print(f"fork server's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "
+              f"{(cpu_f - cpu_b) / notebooks:+.2f} machine CPU s/notebook", flush=True)
         wall_u, cpu_u = _measured(batch.grade, unsandboxed, options.assignments, workers=options.workers,
                                   progress=False)
-        _report("batch grader without sandbox", wall_u, cpu_u, notebooks)
-        print(f"sandbox cost (batch with / without): {wall_b / wall_u:5.2f}x wall, "
-              f"{(wall_b - wall_u) / notebooks:+.2f} s/notebook")
-        same = grading.cell_scores(sequential) == grading.cell_scores(parallel) \
-            == grading.cell_scores(unsandboxed)
+        _report("batch, no sandbox, no fork", wall_u, cpu_u, notebooks)
+        print(f"sandbox cost (batch, no fork server, with / without sandbox): {wall_f / wall_u:5.2f}x wall, "
+              f"{(wall_f - wall_u) / notebooks:+.2f} s/notebook")
+        scores = [grading.cell_scores(folder) for folder in (sequential, parallel, unforked, unsandboxed)]
+        same = all(score == scores[0] for score in scores)
         print(f"same scores per cell: {same}", flush=True)
         student = next(s for s, kind in roll.items() if kind == "complete")
         print(f"\none notebook in the batch path (mean over {student}'s {len(options.assignments)} "

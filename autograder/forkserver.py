@@ -65,6 +65,7 @@ class ForkServer:
     # --- the zygote ----------------------------------------------------------------------
 
     def _start(self):
+        self._stop()  # one that ended
         if not (self.root / "matplotlib").exists():
             sandbox.copy_matplotlib_cache(self.root / "matplotlib")
         argv = sandbox.zygote_command(
@@ -99,6 +100,11 @@ class ForkServer:
         if self._process is not None:
             self._process.kill()
             self._process.wait()
+            for pipe in (self._process.stdin, self._process.stdout):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass  # unflushed input for a zygote that is gone
 
     def close(self):
         """Stop the zygote (and every kernel it started); remove the connection folders."""
@@ -108,7 +114,8 @@ class ForkServer:
                 try:
                     self._process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    self._stop()
+                    pass
+            self._stop()
             shutil.rmtree(self.root, ignore_errors=True)
 
     # --- kernels -------------------------------------------------------------------------
