@@ -33,17 +33,21 @@ from . import sandbox, zygote
 # What the zygote imports once for all its kernels: the kernel itself, and every module that
 # the notebooks, the probe cell and the integrity scan import. Loading a module early changes
 # nothing a notebook can observe but time (and sys.modules).
-PRELOAD = ("import ipykernel.kernelapp, ipykernel.ipkernel, ipykernel.zmqshell, IPython.display, "
-           "matplotlib_inline.backend_inline, numpy, matplotlib, matplotlib.pyplot, threadpoolctl, "
-           "course, course.checks, course.plots, course.framework, course.previous, course.progress, "
-           "course.experiments, course.datasets, sklearn.neural_network, sklearn.exceptions, "
-           "base64, contextlib, inspect, io, json, zlib")
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.display",
+           "matplotlib_inline.backend_inline", "numpy", "matplotlib", "matplotlib.pyplot", "threadpoolctl",
+           "course", "course.checks", "course.plots", "course.framework", "course.previous",
+           "course.progress", "course.experiments", "course.datasets", "sklearn.neural_network",
+           "sklearn.exceptions", "base64", "contextlib", "inspect", "io", "json", "zlib")
 START_TIMEOUT = 120  # seconds for the zygote's imports
 ANSWER_TIMEOUT = 60  # seconds for a kernel's fork and isolation
 
 
 class ForkServerError(RuntimeError):
-    """The fork server did not start, or could not start a kernel."""
+    """The fork server could not start a kernel."""
+
+
+class ForkServerUnavailable(ForkServerError):
+    """The fork server itself did not start."""
 
 
 class ForkServer:
@@ -59,6 +63,7 @@ class ForkServer:
         self.root = Path(tempfile.mkdtemp(prefix="grading-kernels-"))
         self.root.chmod(0o755)  # each kernel, under a user id of its own, reaches its own folder
         self._process = None
+        self.not_preloaded = []  # modules the zygote could not import
         self._lock = threading.Lock()
         atexit.register(self.close)
 
@@ -73,8 +78,14 @@ class ForkServer:
             self.root, limits=self.limits, files=self.files)
         self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL, text=True, bufsize=1)
-        if self._receive(START_TIMEOUT).get("ready") is not True:
-            raise ForkServerError("the fork server did not start")
+        try:
+            answer = self._receive(START_TIMEOUT)
+        except ForkServerError as error:
+            raise ForkServerUnavailable(str(error)) from error
+        if answer.get("ready") is not True:
+            self._stop()
+            raise ForkServerUnavailable(f"the fork server did not start: {answer.get('error')}")
+        self.not_preloaded = answer["not_preloaded"]
 
     def _alive(self):
         return self._process is not None and self._process.poll() is None

@@ -14,6 +14,7 @@ import os
 import queue
 import threading
 import time
+import warnings
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.blocking import BlockingKernelClient
@@ -88,6 +89,11 @@ class KernelPool:
                 manager.seal()
                 self._ready.put(manager)
                 return
+            except forkserver.ForkServerUnavailable as error:  # every kernel a new process from now
+                warnings.warn(f"grading kernels start without the fork server: {error}", stacklevel=1)
+                self.fork_server = None
+                if attempt == attempts - 1:
+                    self._ready.put(error)
             except Exception as error:
                 self.retire(manager)
                 if attempt == attempts - 1:

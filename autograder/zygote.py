@@ -26,7 +26,8 @@ which every kernel drops. This file is the zygote's whole program: it is passed 
 ``python -c SOURCE CONFIG`` (the sandbox hides the ``autograder`` package), so it imports only
 the standard library and the modules it preloads.
 
-Protocol: one JSON object per line on stdin, one answer per line on stdout.
+Protocol: one JSON object per line on stdin, one answer per line on stdout. Once its imports
+are done, the zygote says ``{"ready": true, "not_preloaded": [modules that failed]}``. Then
 ``{"op": "spawn", "argv": [...], "runtime_dir": ..., "uid": ..., "workdir": ..., "env": {...},
 "limits": {...}}`` answers ``{"pid": P}`` (P: the kernel's init, as the zygote sees it) or
 ``{"error": ...}``; ``{"op": "signal", "pid": P, "signum": S}`` and ``{"op": "poll", "pid": P}``
@@ -34,6 +35,7 @@ answer ``{"status": None | exit code}``. End of input ends the zygote and its ke
 """
 
 import ctypes
+import importlib
 import json
 import os
 import resource
@@ -318,19 +320,34 @@ def serve(requests, answers):
         _kill(pid, signal.SIGKILL)
 
 
-def main(config):
+def preload(modules):
+    """Import ``modules``; one that fails to import is left to the kernels that need it.
+    Returns the names that failed."""
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
-    exec(config["preload"], {})
-    threads = len(os.listdir("/proc/self/task"))
-    if threads != 1 or threading.active_count() != 1:  # forking would copy a lock held by a thread
-        raise SystemExit(f"the preload started {threads - 1} threads: a fork server must have none")
-    prctl(PR_SET_CHILD_SUBREAPER, 1)  # the kernels' inits become the zygote's children
+    failed = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            failed.append(name)
+    return failed
+
+
+def main(config):
     answers = os.fdopen(os.dup(1), "w")
     requests = os.fdopen(os.dup(0), "r")
     null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1):
+    for fd in (0, 1):  # what the preloaded modules print cannot mix with the answers
         os.dup2(null, fd)
-    answers.write(json.dumps({"ready": True}) + "\n")
+    failed = preload(config["preload"])
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1 or threading.active_count() != 1:  # a fork would copy locks that threads hold
+        error = f"the preload started {threads - 1} threads"
+        answers.write(json.dumps({"ready": False, "error": error}) + "\n")
+        answers.flush()
+        return
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # the kernels' inits become the zygote's children
+    answers.write(json.dumps({"ready": True, "not_preloaded": failed}) + "\n")
     answers.flush()
     serve(requests, answers)
 

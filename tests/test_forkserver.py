@@ -11,11 +11,13 @@ import pytest
 from jupyter_client.blocking import BlockingKernelClient
 
 from autograder import sandbox
-from autograder.forkserver import ForkedKernelManager, ForkServer
+from autograder.forkserver import PRELOAD, ForkedKernelManager, ForkServer
+from autograder.warm_kernels import KernelPool
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 pytestmark = [
-    pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="needs bubblewrap (apt-get install bubblewrap)"),
+    pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(),
+                       reason="the grading sandbox needs bubblewrap (apt-get install bubblewrap)"),
     pytest.mark.skipif(os.geteuid() != 0, reason="the fork server needs a grader running as root"),
 ]
 
@@ -42,9 +44,9 @@ print(json.dumps({
     "limits": [resource.getrlimit(getattr(resource, n))[1] for n in
                ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE")],
     "descriptors": sorted(int(fd) for fd in os.listdir("/proc/self/fd")),
-    "hidden": [p for p in (%r, %r) if os.path.exists(p)],
+    "hidden": [p for p in HIDDEN if os.path.exists(p)],
 }))
-""" % (str(REPOSITORY / "autograder"), str(REPOSITORY / "source"))
+""".replace("HIDDEN", repr([str(REPOSITORY / "autograder"), str(REPOSITORY / "source")]))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def server():
 
 
 def start(manager_class, server=None, assignment="04_backward"):
-    manager = manager_class(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
+    manager = manager_class(kernel_name="python3", client_class="autograder.warm_kernels.PromptKernelClient")
     manager.files, manager.fork_server = sandbox.course_files(REPOSITORY), server
     manager.workdir = f"{sandbox.HOME}/{assignment}"
     manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
@@ -115,7 +117,8 @@ def test_nothing_a_kernel_leaves_reaches_the_next_one(server):
         second = start(ForkedKernelManager, server)
         try:
             seen = run(second, "import os, glob\n"
-                               "print(sorted(glob.glob('/tmp/**/left', recursive=True) + glob.glob('/dev/shm/left')"
+                               "print(sorted(glob.glob('/tmp/**/left', recursive=True)"
+                               " + glob.glob('/dev/shm/left')"
                                " + glob.glob(os.path.expanduser('~/**/left'), recursive=True)))\n"
                                f"print(os.path.exists({str(runtime_first)!r}))\n"
                                f"print(sorted(os.listdir({str(server.root)!r})))")
@@ -147,7 +150,8 @@ def test_every_process_a_kernel_started_ends_with_it(server):
     assert marker in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     manager.shutdown_kernel(now=True)
     assert not manager.is_alive()
-    assert f"sleep {marker}" not in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"sleep {marker}" not in processes
 
 
 def test_a_kernel_that_exits_is_seen_dead(server):
@@ -169,6 +173,33 @@ def test_a_lost_fork_server_is_started_again(server):
     server._process.wait()
     manager = start(ForkedKernelManager, server)
     try:
+        assert run(manager, "print(6 * 7)").strip() == "42"
+    finally:
+        manager.shutdown_kernel(now=True)
+
+
+def test_a_module_that_fails_to_preload_is_reported_and_kernels_still_start():
+    server = ForkServer(sandbox.course_files(REPOSITORY), preload=(*PRELOAD, "no_such_module_here"))
+    try:
+        manager = start(ForkedKernelManager, server)
+        try:
+            assert run(manager, "import numpy; print(numpy.eye(2).sum())").strip() == "2.0"
+        finally:
+            manager.shutdown_kernel(now=True)
+        assert server.not_preloaded == ["no_such_module_here"]
+    finally:
+        server.close()
+
+
+def test_a_pool_whose_fork_server_cannot_start_falls_back_to_bubblewrap(tmp_path):
+    kernels = KernelPool(REPOSITORY, spares=0)
+    kernels.fork_server.close()
+    kernels.fork_server = ForkServer({"04_backward": [tmp_path / "gone.py"]})  # bwrap cannot bind it
+    with pytest.warns(UserWarning, match="without the fork server"):
+        kernels._start_one()
+    manager = kernels._ready.get(timeout=120)
+    try:
+        assert isinstance(manager, sandbox.SandboxedKernelManager) and kernels.fork_server is None
         assert run(manager, "print(6 * 7)").strip() == "42"
     finally:
         manager.shutdown_kernel(now=True)
