@@ -31,15 +31,22 @@ def _graded(course_dir):
 
 
 def _rss(driver):
-    """(driver RSS, [worker RSS]) in bytes; workers: the driver's spawned processes."""
-    workers = []
-    for child in driver.children():
+    """(driver RSS, [worker RSS], [fork server RSS]) in bytes; workers: the driver's spawned
+    processes; fork servers: the workers' zygotes (autograder.zygote), one each."""
+    workers, zygotes = [], []
+    for child in driver.children(recursive=True):
         try:
-            if "spawn_main" in " ".join(child.cmdline()):
+            command = child.cmdline()
+            if "spawn_main" in " ".join(command):
                 workers.append(child.memory_info().rss)
+            elif command[-1:] and '"preload"' in command[-1] and child.name() != "bwrap" \
+                    and child.parent().name() == "bwrap":  # not bwrap, not the kernels (its forks)
+                zygotes.append(child.memory_info().rss)
         except psutil.Error:
-            continue  # a worker ending right now
-    return driver.memory_info().rss, workers
+            continue  # a process ending right now
+    if driver.status() == psutil.STATUS_ZOMBIE:
+        raise psutil.NoSuchProcess(driver.pid)  # ended: no memory to sample
+    return driver.memory_info().rss, workers, zygotes
 
 
 def slope(points):
@@ -52,7 +59,8 @@ def slope(points):
 
 
 def sample_while_grading(course_dir, assignment, workers, every=100, interval=0.2):
-    """Run ``grade`` and sample memory. Returns ([(graded, driver RSS, [worker RSS])] at the
+    """Run ``grade`` and sample memory. Returns ([(graded, driver RSS, [worker RSS], [fork server
+    RSS])] at the
     start, every ``every`` submissions and the end; all fine samples; the return code)."""
     command = [sys.executable, "-m", "autograder", "grade", assignment, "--course-dir", str(course_dir),
                "--workers", str(workers), "--no-feedback"]
@@ -64,10 +72,10 @@ def sample_while_grading(course_dir, assignment, workers, every=100, interval=0.
         while process.poll() is None:
             graded = _graded(course_dir)
             try:
-                rss, worker_rss = _rss(driver)
+                rss, worker_rss, zygote_rss = _rss(driver)
             except psutil.Error:
                 break  # the driver just ended
-            samples.append((graded, rss, worker_rss))
+            samples.append((graded, rss, worker_rss, zygote_rss))
             if graded >= next_mark and (worker_rss or graded):
                 marks.append(samples[-1])
                 next_mark = (graded // every + 1) * every
@@ -95,13 +103,14 @@ def main(*args):
         marks, samples, code = sample_while_grading(course_dir, options.assignment, options.workers)
         seconds = time.perf_counter() - start
     print(f"done in {seconds:.0f} s ({seconds / len(roll):.2f} s/submission), exit code {code}\n")
-    print(f"{'graded':>8} {'driver RSS MB':>14} {'workers RSS MB':>22}")
-    for graded, rss, workers in marks:
-        print(f"{graded:>8} {rss / MB:>14.1f} {' + '.join(f'{w / MB:.1f}' for w in workers):>22}")
+    print(f"{'graded':>8} {'driver RSS MB':>14} {'workers RSS MB':>22} {'fork servers RSS MB':>22}")
+    for graded, rss, workers, zygotes in marks:
+        print(f"{graded:>8} {rss / MB:>14.1f} {' + '.join(f'{w / MB:.1f}' for w in workers):>22} "
+              f"{' + '.join(f'{z / MB:.1f}' for z in zygotes):>22}")
     late = [s for s in samples if s[0] >= 100] or samples
     for label, points in (("whole run", samples), ("from 100 on", late)):
-        driver = slope([(g, rss) for g, rss, _ in points]) * 100 / MB
-        workers = slope([(g, sum(w)) for g, _, w in points if w]) * 100 / MB
+        driver = slope([(g, rss) for g, rss, _, _ in points]) * 100 / MB
+        workers = slope([(g, sum(w)) for g, _, w, _ in points if w]) * 100 / MB
         print(f"slope, {label:<12} driver {driver:+6.2f} MB per 100 submissions, "
               f"workers (all) {workers:+6.2f} MB per 100 submissions")
     return code
