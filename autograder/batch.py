@@ -157,10 +157,28 @@ def grade_one(course_dir, student, assignment, db_url=None):
 TASKS_PER_WORKER = 100
 
 
-def _local_pool(workers):
-    import multiprocessing
+#: What a local worker imports before its first submission. Workers are forked by
+#: multiprocessing's fork server, a fresh process that imports these once for all of them
+#: (no worker inherits the driver's state, as with "spawn", and none imports them again).
+WORKER_PRELOAD = ["autograder.batch", "autograder.intake", "autograder.verdict", "autograder.safe_execute",
+                  "autograder.warm_kernels", "nbgrader.apps", "nbgrader.converters", "nbgrader.preprocessors",
+                  "nbconvert.preprocessors", "nbclient", "sqlalchemy", "jsonschema", "course.experiments"]
 
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+def worker_factory():
+    """multiprocessing's fork server for local workers, started now: it imports
+    WORKER_PRELOAD while the caller goes on with its own start."""
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+    return context
+
+
+def _local_pool(workers):
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=worker_factory())
     return executor, executor.submit, as_completed, executor.shutdown
 
 
@@ -177,6 +195,8 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
           progress=True):
     """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run."""
     course_dir = Path(course_dir).resolve()
+    if not scheduler:
+        worker_factory()  # the workers' imports, beside the driver's own
     nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
     done = read_journal(course_dir) if resume else {}
     todo = [(s, a) for s, a in submissions(course_dir, assignments)

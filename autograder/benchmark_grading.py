@@ -1,7 +1,8 @@
 """Sequential ``nbgrader autograde`` against the batch grader, on the same synthetic class,
 in one run: ``python -m autograder benchmark-grading [--students N] [--workers N]``.
 
-Prints seconds and the machine's busy CPU seconds per notebook for each, their ratio, the batch
+Prints seconds and the machine's busy CPU seconds per notebook for each (the batch grader is the
+``grade`` command, run as its own process), their ratio, the batch
 grader without its fork server and without the sandbox for comparison, and where the time of a
 notebook graded by the batch path goes (waiting for a warm kernel, the notebook's cells,
 database, nbgrader's conversion, sandbox; and the kernel start that happens in the
@@ -14,6 +15,7 @@ import argparse
 import functools
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -162,6 +164,14 @@ def breakdown(course_dir, student, assignments):
     return parts
 
 
+def _grade_command(course_dir, assignments, workers):
+    """The batch grader as an instructor runs it: ``python -m autograder grade`` in a process
+    of its own (without the feedback pages, which plain ``nbgrader autograde`` does not write)."""
+    command = [sys.executable, "-m", "autograder", "grade", *assignments, "--course-dir", str(course_dir),
+               "--workers", str(workers), "--no-feedback"]
+    subprocess.run(command, env=environment(), check=True, stdout=subprocess.DEVNULL)
+
+
 def _report(label, wall, cpu, notebooks):
     print(f"{label + ':':<33}{wall:7.1f} s  {wall / notebooks:5.2f} s/notebook  "
           f"{60 * notebooks / wall:6.1f} notebooks/min  machine CPU {cpu / notebooks:5.2f} s/notebook",
@@ -194,17 +204,14 @@ def main(*args):
               f"cell timeout {options.timeout} s", flush=True)
         wall_s, cpu_s = _measured(grading.autograde, sequential)
         _report("sequential `nbgrader autograde`", wall_s, cpu_s, notebooks)
-        wall_b, cpu_b = _measured(batch.grade, parallel, options.assignments, workers=options.workers,
-                                  progress=False)
+        wall_b, cpu_b = _measured(_grade_command, parallel, options.assignments, options.workers)
         _report("batch grader", wall_b, cpu_b, notebooks)
         print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
-        wall_f, cpu_f = _measured(batch.grade, unforked, options.assignments, workers=options.workers,
-                                  progress=False)
+        wall_f, cpu_f = _measured(_grade_command, unforked, options.assignments, options.workers)
         _report("batch, no fork server", wall_f, cpu_f, notebooks)
         print(f"fork server's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "
               f"{(cpu_f - cpu_b) / notebooks:+.2f} machine CPU s/notebook", flush=True)
-        wall_u, cpu_u = _measured(batch.grade, unsandboxed, options.assignments, workers=options.workers,
-                                  progress=False)
+        wall_u, cpu_u = _measured(_grade_command, unsandboxed, options.assignments, options.workers)
         _report("batch, no sandbox, no fork", wall_u, cpu_u, notebooks)
         print(f"sandbox cost (batch, no fork server, with / without sandbox): {wall_f / wall_u:5.2f}x wall, "
               f"{(wall_f - wall_u) / notebooks:+.2f} s/notebook")

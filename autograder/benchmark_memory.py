@@ -31,13 +31,14 @@ def _graded(course_dir):
 
 
 def _rss(driver):
-    """(driver RSS, [worker RSS], [fork server RSS]) in bytes; workers: the driver's spawned
-    processes; fork servers: the workers' zygotes (autograder.zygote), one each."""
+    """(driver RSS, [worker RSS], [fork server RSS]) in bytes; workers: the processes that
+    multiprocessing's fork server forked; fork servers: the workers' zygotes
+    (autograder.zygote), one each."""
     workers, zygotes = [], []
     for child in driver.children(recursive=True):
         try:
             command = child.cmdline()
-            if "spawn_main" in " ".join(command):
+            if "multiprocessing.forkserver" in " ".join(command) and child.ppid() != driver.pid:
                 workers.append(child.memory_info().rss)
             elif command[-1:] and '"preload"' in command[-1] and child.name() != "bwrap" \
                     and child.parent().name() == "bwrap":  # not bwrap, not the kernels (its forks)

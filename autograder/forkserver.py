@@ -11,7 +11,6 @@ once, in the zygote. The zygote needs a grader running as root (it makes each ke
 namespaces); elsewhere the batch grader starts every kernel with bubblewrap as before.
 """
 
-import atexit
 import json
 import selectors
 import shutil
@@ -23,6 +22,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
@@ -33,7 +33,8 @@ from . import sandbox, zygote
 # What the zygote imports once for all its kernels: the kernel itself, and every module that
 # the notebooks, the probe cell and the integrity scan import. Loading a module early changes
 # nothing a notebook can observe but time (and sys.modules).
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.display",
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "pdb",
+           "sqlite3", "IPython.display",
            "matplotlib_inline.backend_inline", "numpy", "matplotlib", "matplotlib.pyplot", "threadpoolctl",
            "course", "course.checks", "course.plots", "course.framework", "course.previous",
            "course.progress", "course.experiments", "course.datasets", "sklearn.neural_network",
@@ -65,7 +66,9 @@ class ForkServer:
         self._process = None
         self.not_preloaded = []  # modules the zygote could not import
         self._lock = threading.Lock()
-        atexit.register(self.close)
+        # At exit: multiprocessing's workers end with os._exit, without atexit, but they run
+        # its finalizers (and so does every other process, at exit).
+        Finalize(self, self.close, exitpriority=10)
 
     # --- the zygote ----------------------------------------------------------------------
 
