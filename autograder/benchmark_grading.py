@@ -169,7 +169,9 @@ def _grade_command(course_dir, assignments, workers):
     of its own (without the feedback pages, which plain ``nbgrader autograde`` does not write)."""
     command = [sys.executable, "-m", "autograder", "grade", *assignments, "--course-dir", str(course_dir),
                "--workers", str(workers), "--no-feedback"]
-    subprocess.run(command, env=environment(), check=True, stdout=subprocess.DEVNULL)
+    result = subprocess.run(command, env=environment(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"the grade command failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
 
 
 def _report(label, wall, cpu, notebooks):
@@ -181,7 +183,8 @@ def _report(label, wall, cpu, notebooks):
 def main(*args):
     parser = argparse.ArgumentParser(prog="python -m autograder benchmark-grading")
     parser.add_argument("--students", type=int, default=6, help="students per class (default 6, one hostile)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=batch.default_workers(),
+                        help="local worker processes of the grade command (default: cores + 1)")
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     parser.add_argument("--timeout", type=int, default=30,
                         help="nbgrader's Execute.timeout for both graders (a hostile endless loop's length)")

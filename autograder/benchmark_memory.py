@@ -9,7 +9,6 @@ test.
 """
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import psutil
 
-from .batch import JOURNAL
+from .batch import JOURNAL, default_workers
 from .benchmark_class import class_roll, make_class
 from .nbgrader_cli import environment
 
@@ -93,7 +92,8 @@ def main(*args):
     parser = argparse.ArgumentParser(prog="python -m autograder benchmark-memory")
     parser.add_argument("--submissions", type=int, default=500, help="students of the one assignment (500)")
     parser.add_argument("--assignment", default="06_loss", help="a light notebook (default 06_loss)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="local worker processes of the grade command (default: cores + 1)")
     options = parser.parse_args(args)
     roll = class_roll(options.submissions, kinds=("complete", "buggy", "untouched"))
     with tempfile.TemporaryDirectory() as scratch:
