@@ -1,14 +1,14 @@
 """Sequential ``nbgrader autograde`` against the batch grader, on the same synthetic class,
 in one run: ``python -m autograder benchmark-grading [--students N] [--workers N]``.
 
-Prints seconds and the machine's busy CPU seconds per notebook for each (the batch grader is the
-``grade`` command, run as its own process), their ratio, the batch
-grader without its fork server and without the sandbox for comparison, and where the time of a
-notebook graded by the batch path goes (waiting for a warm kernel, the notebook's cells,
-database, nbgrader's conversion, sandbox; and the kernel start that happens in the
-background). The class (``autograder.benchmark_class``) mixes correct, buggy, unanswered and
-hostile submissions. A script, not a test: the figures depend on the machine and on what
-else it is doing, so both graders run in the same run, one after the other.
+Prints seconds and the machine's busy CPU seconds per notebook for each (the batch grader is
+the ``grade`` command, run as its own process), their ratio, the batch grader without its fork
+server and without the sandbox for comparison, and where the time of a notebook graded by the
+batch path goes (waiting for a warm kernel, the notebook's cells, database, nbgrader's
+conversion, sandbox; and the kernel start that happens in the background). The class
+(``autograder.benchmark_class``) mixes correct, buggy, unanswered and hostile submissions. A
+script, not a test: the figures depend on the machine and on what else it is doing, so all
+graders run in the same run, one after the other.
 """
 
 import argparse

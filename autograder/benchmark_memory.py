@@ -59,9 +59,9 @@ def slope(points):
 
 
 def sample_while_grading(course_dir, assignment, workers, every=100, interval=0.2):
-    """Run ``grade`` and sample memory. Returns ([(graded, driver RSS, [worker RSS], [fork server
-    RSS])] at the
-    start, every ``every`` submissions and the end; all fine samples; the return code)."""
+    """Run ``grade`` and sample memory. Returns ([(graded, driver RSS, [worker RSS], [fork
+    server RSS])] at the start, every ``every`` submissions and the end; all fine samples; the
+    return code)."""
     command = [sys.executable, "-m", "autograder", "grade", assignment, "--course-dir", str(course_dir),
                "--workers", str(workers), "--no-feedback"]
     process = subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL,

@@ -211,7 +211,6 @@ def kernel_init(request, report):
         os.setsid()
         isolate(request)
         drop_privileges(request)
-        os.chdir(request["workdir"])
         kernel = os.fork()
         if kernel == 0:
             os.close(report)
