@@ -10,6 +10,8 @@ benchmark-grading  sequential nbgrader autograde against the batch grader, same 
 benchmark-memory   the batch grader's memory over 500 submissions
 benchmark-fork     what a fork server for grading kernels would save per notebook
 sync      write the reference solutions into source/ (--check: only report what differs)
+probe-values  the reference's probe values for the self-check's published seed (--check: report stale)
+parity    the visible checks, the self-check and the grader on every sample case, side by side
 """
 
 import sys
@@ -21,6 +23,8 @@ def main(argv=None):
         "results": "autograder.results",
         "demo": "autograder.demo",
         "sync": "autograder.solutions",
+        "probe-values": "autograder.probe_values",
+        "parity": "autograder.parity",
         "release": "autograder.release",
         "bundle": "autograder.bundle",
         "grade": "autograder.batch",

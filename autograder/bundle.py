@@ -3,7 +3,8 @@
 One zip archive for students and self-learners, everything under one top folder:
 
 - ``release/``: the student notebooks (and each one's ``previous_steps.py``);
-- ``course/``: the package the notebooks import, with the self-check;
+- ``course/``: the package the notebooks import, with the self-check, its probes and the
+  reference's probe values for the published seed (``course/probe_values/``, numbers only);
 - ``pyproject.toml`` and ``environment.yml``: set-up with pip or conda, installing the course
   package and its dependencies only (the ``dependencies`` of this repository's pyproject.toml);
 - ``README.md``: the student's guide (``autograder/student_README.md``).
@@ -41,7 +42,9 @@ def student_pyproject():
             '[project]\nname = "nn-from-scratch-course"\nversion = "0.1.0"\n'
             'description = "Write a neural network from scratch in NumPy: eight Jupyter notebooks."\n'
             'readme = "README.md"\nrequires-python = ">=3.10"\n'
-            f"dependencies = [\n{listed}]\n\n[tool.setuptools]\npackages = [\"course\"]\n")
+            f"dependencies = [\n{listed}]\n\n"
+            '[tool.setuptools]\npackages = ["course", "course.probes"]\n\n'
+            '[tool.setuptools.package-data]\ncourse = ["probe_values/*.npz"]\n')
 
 
 def student_environment():

@@ -12,7 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
-__all__ = ["CellOutcome", "execute", "run", "graded_outcomes", "problems", "problem"]
+__all__ = ["CellOutcome", "execute", "run", "graded_outcomes", "problems", "problem", "stdout"]
 
 
 @dataclass
@@ -59,6 +59,12 @@ def problem(cell):
         if output.output_type == "stream" and output.name == "stderr":
             return "stderr: " + output.text.strip()
     return ""
+
+
+def stdout(cell):
+    """Everything an executed cell printed to stdout, as one text."""
+    return "".join(output.get("text", "") for output in cell.get("outputs", [])
+                   if output.get("output_type") == "stream" and output.get("name") == "stdout")
 
 
 def graded_outcomes(notebook):

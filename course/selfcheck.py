@@ -1,32 +1,44 @@
-"""The self-check: ``python -m course check PATH.ipynb`` says what is right and what is wrong.
+"""The self-check: ``python -m course check PATH.ipynb [--json]`` gives the grader's verdict.
 
 1. It runs the notebook top to bottom in a real Jupyter kernel, in the notebook's folder
-   (errors allowed, a time limit per cell), as nbgrader would;
-2. reads the outcome of every graded test cell with nbgrader's own rule (an error, anything
-   on stderr, or a displayed number: not full points);
-3. then, in the same kernel, runs extra checks on fresh random inputs on what the notebook
-   defined (``course.extra_checks``: numerical gradient checks of the layers in 04, of the
-   losses in 06);
-4. prints one row per exercise and check: passed or failed, the failure message, a hint
-   (the known mistake of ``course.hints`` the message names, else general advice), and the
-   points of the visible checks. The exit status is 1 when anything fails.
+   (errors allowed, a time limit per cell), as nbgrader would, and reads the outcome of every
+   graded test cell with nbgrader's own rule (an error, anything on stderr, or a displayed
+   number: not full points): the *visible checks*;
+2. then, in the same kernel, runs the grader's own probe cell (``course.probes``): the same
+   probes on the same API, with inputs drawn from the published seed
+   ``course.probes.published.SEED`` instead of the grader's secret ones;
+3. judges the probe values with the grader's own judges against the reference's values for
+   that seed (``course/probe_values/``, data, no code); where a judge needs a trusted
+   implementation (notebook 08 rebuilds and retrains models), it uses the course's versions
+   of the earlier steps, ``previous_steps.py`` beside the notebook;
+4. prints one row per exercise: the grader's verdict (the test cell passed AND the probes
+   agree, as ``autograder``'s grader decides), the points, the outcome of the visible checks,
+   and under a failure the message and a hint. ``--json`` prints one JSON object instead.
+   The exit status is 0 only when every exercise passed.
 
-It needs only the ``course`` package and the notebook's folder (``previous_steps.py``).
+It needs only the ``course`` package and the notebook's folder.
 """
 
+import argparse
+import contextlib
+import functools
 import json
-from dataclasses import dataclass
+import secrets
+import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
-import numpy as np
 
-from . import extra_checks, hints
-from .execution import graded_outcomes, run
+from . import hints, probes
+from .execution import graded_outcomes, run, stdout
 from .exercises import EXERCISES, assignment_of
-from .previous import ASSIGNMENTS
+from .previous import ASSIGNMENTS, load_previous_steps
+from .probes import compare, published
+from .probes.tools import Tools
 
-__all__ = ["Row", "identify", "check_notebook", "hint_for", "format_report", "main"]
+__all__ = ["Row", "identify", "exercise_ids", "check_notebook", "hint_for", "format_report", "as_json",
+           "main"]
 
 #: Advice for failures that are not a wrong result: (text in the message, hint).
 GENERAL_HINTS = (
@@ -41,19 +53,24 @@ GENERAL_HINTS = (
     ("partial score", "the cell displays a number, which nbgrader reads as a partial score: end the "
                       "cell with a statement."),
 )
+#: How the probes' messages name their inputs in the self-check (they say "the grader's own").
+ON_SELFCHECK = " on the self-check's inputs"
 
 
 @dataclass
 class Row:
-    """One line of the report: the visible checks of an exercise, or one extra check of it."""
+    """The verdict on one exercise, as the grader would give it."""
 
-    grade_id: str          # the nbgrader grade_id of the exercise's test cell
+    grade_id: str          # the exercise's solution cell grade_id, e.g. "linear_backward"
+    test: str              # its test cell's grade_id, e.g. "test_linear_backward"
     exercise: str          # what the student writes, e.g. "Linear.backward"
-    check: str             # "visible checks" or what the extra check does
-    passed: bool
+    passed: bool           # the visible checks passed and the probes agree with the reference
+    points: float          # points the grader would give: max_points when passed, else 0
+    max_points: float      # the test cell's points (nbgrader metadata)
     message: str           # first line of the failure message ('' when passed)
     hint: str              # '' when passed
-    points: float | None   # the test cell's points (None for extra checks, which are not graded)
+    visible_passed: bool   # the test cell as it ran in the notebook
+    visible_message: str   # its failure message ('' when it passed)
 
 
 def identify(path, notebook):
@@ -63,6 +80,24 @@ def identify(path, notebook):
             return assignment
     grade_ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells]
     return assignment_of([g for g in grade_ids if g])
+
+
+def exercise_ids(notebook):
+    """{test cell grade_id: exercise grade_id}: the solution cell right before each graded test
+    cell (since the previous one), else the test's grade_id without ``test_`` (08's results,
+    which the notebook's training cells make)."""
+    ids, last = {}, None
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or "grade_id" not in meta:
+            continue
+        if meta.get("solution"):
+            last = meta["grade_id"]
+        elif meta.get("grade"):
+            test = meta["grade_id"]
+            ids[test] = last or test.removeprefix("test_")
+            last = None
+    return ids
 
 
 def hint_for(assignment, grade_id, message):
@@ -82,100 +117,101 @@ def _first_line(message):
     return line.split(" Likely mistake:")[0].strip()
 
 
-def _extra_cell(assignment, seed):
-    code = (f"from course.extra_checks import report as _course_selfcheck_report\n"
-            f"_course_selfcheck_report({assignment!r}, globals(), seed={seed})")
-    return nbformat.v4.new_code_cell(code, metadata={"course_selfcheck": "extra checks"})
+def _probe_cell(assignment, nonce):
+    return nbformat.v4.new_code_cell(probes.probe_cell_source(assignment, published.SEED, nonce),
+                                     metadata={"course_selfcheck": "probes"})
 
 
-def _extra_results(cell):
-    """The results that extra_checks.report printed in ``cell``, or None when it did not run."""
-    for output in cell.get("outputs", []):
-        if output.output_type == "stream" and output.name == "stdout":
-            for line in output.text.splitlines():
-                if line.startswith(extra_checks.MARKER):
-                    return json.loads(line[len(extra_checks.MARKER):])
-    return None
+def _row(assignment, ids, outcome, verdict):
+    label = EXERCISES.get(assignment, {}).get(outcome.grade_id, (outcome.grade_id,))[0]
+    agrees, probe_message = verdict
+    passed = outcome.passed and agrees
+    message = outcome.message if not outcome.passed else probe_message.replace(compare.ON_OURS, ON_SELFCHECK)
+    return Row(ids.get(outcome.grade_id, outcome.grade_id), outcome.grade_id, label, passed,
+               outcome.points if passed else 0.0, outcome.points,
+               "" if passed else _first_line(message),
+               "" if passed else hint_for(assignment, outcome.grade_id, message),
+               outcome.passed, "" if outcome.passed else _first_line(outcome.message))
 
 
-def _row(assignment, grade_id, check, passed, message, points):
-    label = EXERCISES.get(assignment, {}).get(grade_id, (grade_id,))[0]
-    return Row(grade_id, label, check, passed, "" if passed else _first_line(message),
-               "" if passed else hint_for(assignment, grade_id, message), points)
+def check_notebook(path, *, timeout=120):
+    """Run the notebook at ``path``, then the probes, and judge them as the grader does.
 
-
-def check_notebook(path, *, timeout=120, seed=None):
-    """Run the notebook at ``path`` and its extra checks.
-
-    Returns (assignment, rows, seconds, seed), rows in the notebook's order of exercises.
-    seed: of the extra checks' random inputs (a fresh one when None). The file is not changed.
+    Returns (assignment, rows, seconds): one Row per graded test cell, in the notebook's
+    order. The file is not changed. Raises ValueError when the file is not a notebook of the
+    course.
     """
     path = Path(path)
-    notebook = nbformat.read(path, as_version=4)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as error:   # not JSON, not a notebook
+        raise ValueError(f"{path} cannot be read as a notebook ({error})") from None
     assignment = identify(path, notebook)
     if assignment is None:
         raise ValueError(f"{path} is not one of the course's notebooks ({', '.join(ASSIGNMENTS)})")
-    seed = int(np.random.SeedSequence().entropy % 1_000_000) if seed is None else seed
-    notebook.cells.append(_extra_cell(assignment, seed))
-    seconds = run(notebook, path.parent.resolve(), timeout=timeout, interrupt_on_timeout=True)
-    rows = [_row(assignment, o.grade_id, "visible checks", o.passed, o.message, o.points)
-            for o in graded_outcomes(notebook)]
-    extras = _extra_results(notebook.cells[-1])
-    expected = extra_checks.EXTRA_CHECKS.get(assignment, [])
-    if extras is None and expected:
-        reason = next((m for m in (r.message for r in rows) if "Timeout" in m), "") or "the kernel stopped"
-        extras = [{"exercise": e, "check": what, "passed": False, "message": f"not run: {reason}"}
-                  for e, what, _ in expected]
-    rows += [_row(assignment, r["exercise"], "extra: " + r["check"], r["passed"], r["message"], None)
-             for r in extras or []]
-    order = list(EXERCISES.get(assignment, {}))
-    rows.sort(key=lambda row: order.index(row.grade_id) if row.grade_id in order else len(order))
-    return assignment, rows, seconds, seed
+    folder = path.parent.resolve()
+    ids = exercise_ids(notebook)
+    nonce = f"course-selfcheck-{secrets.token_hex(8)}:"
+    notebook.cells.append(_probe_cell(assignment, nonce))
+    seconds = run(notebook, folder, timeout=timeout, interrupt_on_timeout=True)
+    payload = probes.parse_probe_output(stdout(notebook.cells[-1]), nonce)
+    trusted = Tools(functools.cache(lambda: load_previous_steps(assignment, folder=folder)))
+    verdicts = probes.verdicts(assignment, payload, published.load(assignment), trusted)
+    rows = [_row(assignment, ids, outcome, verdicts.get(outcome.grade_id, (False, "no probe for this cell")))
+            for outcome in graded_outcomes(notebook)]
+    return assignment, rows, seconds
 
 
-def format_report(path, assignment, rows, seconds, seed):
-    """The report as text: one row per check, the message and hint under each failure."""
+def format_report(path, assignment, rows, seconds):
+    """The report as text: one row per exercise, the message and hint under each failure."""
     width = max([len(row.exercise) for row in rows] + [8])
-    lines = [f"course self-check of {path} ({assignment}): ran in {seconds:.1f} s, "
-             f"extra checks with --seed {seed}", "",
-             f"{'exercise':<{width}}  {'result':<6}  {'points':>6}  check"]
+    lines = [f"course self-check of {path} ({assignment}): ran in {seconds:.1f} s", "",
+             f"{'exercise':<{width}}  {'grader':<6}  {'points':>6}  visible checks"]
     for row in rows:
-        points = "-" if row.points is None else f"{row.points if row.passed else 0:g}/{row.points:g}"
         result = "passed" if row.passed else "FAILED"
-        lines.append(f"{row.exercise:<{width}}  {result:<6}  {points:>6}  {row.check}")
+        visible = "passed" if row.visible_passed else "failed"
+        points = f"{row.points:g}/{row.max_points:g}"
+        lines.append(f"{row.exercise:<{width}}  {result:<6}  {points:>6}  {visible}")
         if not row.passed:
             lines.append(f"{'':<{width}}    message: {row.message}")
             lines.append(f"{'':<{width}}    hint:    {row.hint}")
-    graded = [row for row in rows if row.points is not None]
-    got = sum(row.points for row in graded if row.passed)
-    possible = sum(row.points for row in graded)
+    got, possible = sum(row.points for row in rows), sum(row.max_points for row in rows)
     failed = sum(not row.passed for row in rows)
     lines.append("")
     if failed:
-        lines.append(f"visible checks: {got:g}/{possible:g} points; {failed} of {len(rows)} checks failed. "
-                     "Fix the first failure first: later cells often fail because of it.")
+        lines.append(f"grader's verdict: {got:g}/{possible:g} points; {failed} of {len(rows)} exercises "
+                     "failed. Fix the first failure first: later cells often fail because of it.")
     else:
-        lines.append(f"visible checks: {got:g}/{possible:g} points; every check passed. The grader runs "
-                     "more tests of the same kind on other inputs: pass them for the right reason.")
+        lines.append(f"grader's verdict: {got:g}/{possible:g} points; every exercise passed (the grader "
+                     "runs the same checks on inputs of its own).")
     return "\n".join(lines)
 
 
-def main(argv):
-    """``check PATH.ipynb [--timeout S] [--seed N]``: print the report; 0 when all passed."""
-    import argparse
+def as_json(path, assignment, rows):
+    """The report as one JSON object (text): notebook, assignment, passed, exercises."""
+    keys = ("grade_id", "passed", "points", "max_points", "message", "hint")
+    return json.dumps({"notebook": str(path), "assignment": assignment,
+                       "passed": all(row.passed for row in rows),
+                       "exercises": [{key: asdict(row)[key] for key in keys} for row in rows]})
 
+
+def main(argv):
+    """``check PATH.ipynb [--timeout S] [--json]``: print the report; 0 when all passed."""
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="run a notebook, its graded checks and extra checks")
+    check = commands.add_parser("check", help="run a notebook and give the grader's verdict on it")
     check.add_argument("notebook", type=Path)
     check.add_argument("--timeout", type=float, default=120, help="seconds per cell (default 120)")
-    check.add_argument("--seed", type=int, default=None, help="seed of the extra checks' inputs")
+    check.add_argument("--json", action="store_true", help="print one JSON object, nothing else")
     args = parser.parse_args(argv)
     if not args.notebook.is_file():
         parser.error(f"no notebook at {args.notebook}")
     try:
-        assignment, rows, seconds, seed = check_notebook(args.notebook, timeout=args.timeout, seed=args.seed)
-    except ValueError as error:
+        # whatever the kernel machinery prints goes to stderr: stdout carries the report only
+        with contextlib.redirect_stdout(sys.stderr):
+            assignment, rows, seconds = check_notebook(args.notebook, timeout=args.timeout)
+    except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))
-    print(format_report(args.notebook, assignment, rows, seconds, seed))
+    print(as_json(args.notebook, assignment, rows) if args.json
+          else format_report(args.notebook, assignment, rows, seconds))
     return 0 if all(row.passed for row in rows) else 1

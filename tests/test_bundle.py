@@ -3,6 +3,7 @@ README, and no solution, hidden test or instructor file; unpacked on its own, wi
 installed from its own set-up files, its self-check passes a completed notebook and lists the
 failures of an untouched one."""
 
+import io
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import zipfile
 
 import nbformat
+import numpy as np
 import pytest
 import tomllib
 
@@ -52,14 +54,25 @@ def test_bundle_holds_release_course_setup_and_readme_only(bundle):
     assert tops == {"release", "course", "pyproject.toml", "environment.yml", "README.md"}
     for assignment in ASSIGNMENTS:
         assert f"release/{assignment}/{assignment}.ipynb" in files
-    assert {"course/selfcheck.py", "course/checks.py", "course/hints.py"} <= set(files)
+    assert {"course/selfcheck.py", "course/checks.py", "course/hints.py", "course/probes/kernel.py",
+            "course/probes/published.py"} <= set(files)
+    assert {f"course/probe_values/{assignment}.npz" for assignment in ASSIGNMENTS} <= set(files)
     assert not [n for n in files if n.startswith(("autograder/", "source/")) or "/reference/" in n]
+
+
+def _text(name, data):
+    """The text of a bundled file; of an .npz archive (the probe values), its text arrays'."""
+    if name.endswith(".npz"):
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            return "\n".join(str(value) for key in archive.files if archive[key].dtype.kind == "U"
+                             for value in archive[key].ravel())
+    return data.decode()
 
 
 def test_bundle_holds_no_solution_region_or_hidden_test(bundle):
     _, files = bundle
     for name, data in files.items():
-        text = data.decode()
+        text = _text(name, data)
         for marker in ("### BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "### END SOLUTION"):
             assert marker not in text, f"{name} holds {marker}"
     for assignment in ASSIGNMENTS:
@@ -71,7 +84,7 @@ def test_bundle_holds_no_solution_region_or_hidden_test(bundle):
                     hidden |= _meaningful(region["body"])
         hidden -= _meaningful(_given(assignment)) | _solution_lines()  # those: the test below
         # the notebooks and what ships beside them (course/ shares generic idioms with tests)
-        leaked = {name: sorted(hidden & _meaningful(data.decode())) for name, data in files.items()
+        leaked = {name: sorted(hidden & _meaningful(_text(name, data))) for name, data in files.items()
                   if not name.startswith("course/")}
         assert not {name: lines for name, lines in leaked.items() if lines}, assignment
 
@@ -97,7 +110,7 @@ def test_no_reference_solution_line_is_in_the_bundle(bundle):
     """A step's solution lines appear only in the previous_steps.py of later notebooks (the
     course's versions of the earlier steps, shipped by design); never in notebook 08's case."""
     _, files = bundle
-    texts = {name: _meaningful(data.decode()) for name, data in files.items()}
+    texts = {name: _meaningful(_text(name, data)) for name, data in files.items()}
     given = {assignment: _meaningful(_given(assignment)) for assignment in ASSIGNMENTS}
     checked = 0
     for index, assignment in enumerate(ASSIGNMENTS):
@@ -119,7 +132,8 @@ def test_bundle_setup_installs_the_course_and_its_dependencies_only(bundle):
     _, files = bundle
     project = tomllib.loads(files["pyproject.toml"].decode())
     assert project["project"]["dependencies"] == dependencies()
-    assert project["tool"]["setuptools"]["packages"] == ["course"]
+    assert project["tool"]["setuptools"]["packages"] == ["course", "course.probes"]
+    assert project["tool"]["setuptools"]["package-data"] == {"course": ["probe_values/*.npz"]}
     names = {_name(r) for r in dependencies()}
     assert not names & {"pytest", "ruff", "dask", "psycopg"}
     conda = {_name(line[4:]) for line in files["environment.yml"].decode().splitlines()
@@ -162,7 +176,7 @@ def test_unpacked_bundle_installs_in_a_fresh_venv_and_self_checks(bundle, tmp_pa
 
     def check(assignment):
         return subprocess.run([str(python), "-m", "course", "check",
-                               f"release/{assignment}/{assignment}.ipynb", "--seed", "1"],
+                               f"release/{assignment}/{assignment}.ipynb"],
                               cwd=folder, env=env, capture_output=True, text=True, timeout=600)
 
     untouched = check("05_update")
@@ -172,4 +186,4 @@ def test_unpacked_bundle_installs_in_a_fresh_venv_and_self_checks(bundle, tmp_pa
     _complete(folder, "05_update", "complete")
     completed = check("05_update")
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "FAILED" not in completed.stdout and "every check passed" in completed.stdout
+    assert "FAILED" not in completed.stdout and "every exercise passed" in completed.stdout
