@@ -4,6 +4,7 @@ Shared by the self-check (``python -m course check``) and the instructor's tools
 """
 
 import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,10 @@ def run(notebook, folder, *, timeout=120, interrupt_on_timeout=False):
                             interrupt_on_timeout=interrupt_on_timeout,
                             resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
-    # nobody watches this run: the kernel draws no live plots (course.live)
-    client.execute(env={**os.environ, "COURSE_NONINTERACTIVE": "1"})
+    # nobody watches this run: the kernel draws no live plots (course.live); the kernel
+    # process's own log (ipykernel's warnings about its transport) is not the notebook's
+    # output and stays off the screen: what cells write reaches the notebook, not this stream
+    client.execute(env={**os.environ, "COURSE_NONINTERACTIVE": "1"}, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
