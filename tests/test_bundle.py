@@ -4,6 +4,7 @@ installed from its own set-up files, its self-check passes a completed notebook 
 failures of an untouched one."""
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -187,3 +188,26 @@ def test_unpacked_bundle_installs_in_a_fresh_venv_and_self_checks(bundle, tmp_pa
     completed = check("05_update")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "FAILED" not in completed.stdout and "every exercise passed" in completed.stdout
+
+    # --json: one JSON object on stdout, nothing else, from the notebook's folder and from elsewhere
+    def check_json(notebook, cwd):
+        done = subprocess.run([str(python), "-m", "course", "check", str(notebook), "--json"], cwd=cwd,
+                              env=env, capture_output=True, text=True, timeout=600)
+        assert "WARNING" not in done.stderr, done.stderr       # ipykernel's transport warning
+        return done.returncode, json.loads(done.stdout)
+
+    code, report = check_json("05_update.ipynb", folder / "release" / "05_update")
+    assert code == 0 and report == {
+        "notebook": "05_update.ipynb", "assignment": "05_update", "passed": True,
+        "exercises": [{"grade_id": "linear_parameters", "passed": True, "points": 2.0, "max_points": 2.0,
+                       "message": "", "hint": ""},
+                      {"grade_id": "linear_update", "passed": True, "points": 3.0, "max_points": 3.0,
+                       "message": "", "hint": ""}]}
+    stub = folder / "release" / "06_loss" / "06_loss.ipynb"
+    code, report = check_json(stub, tmp_path)
+    assert code == 1 and report["assignment"] == "06_loss" and report["passed"] is False
+    assert [e["grade_id"] for e in report["exercises"]] == ["mean_square_error", "sigmoid_cross_entropy",
+                                                            "softmax", "softmax_cross_entropy"]
+    for exercise in report["exercises"]:
+        assert not exercise["passed"] and exercise["points"] == 0 and exercise["max_points"] > 0
+        assert "NotImplementedError" in exercise["message"] and exercise["hint"], exercise
