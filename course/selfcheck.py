@@ -25,10 +25,12 @@ import functools
 import json
 import secrets
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import DeadKernelError
 
 from . import hints, probes
 from .execution import graded_outcomes, run, stdout
@@ -153,7 +155,12 @@ def check_notebook(path, *, timeout=120):
     ids = exercise_ids(notebook)
     nonce = f"course-selfcheck-{secrets.token_hex(8)}:"
     notebook.cells.append(_probe_cell(assignment, nonce))
-    seconds = run(notebook, folder, timeout=timeout, interrupt_on_timeout=True)
+    start = time.perf_counter()
+    try:
+        run(notebook, folder, timeout=timeout, interrupt_on_timeout=True)
+    except DeadKernelError:   # the kernel died (out of memory?): the cells after it did not run
+        pass
+    seconds = time.perf_counter() - start
     payload = probes.parse_probe_output(stdout(notebook.cells[-1]), nonce)
     trusted = Tools(functools.cache(lambda: load_previous_steps(assignment, folder=folder)))
     verdicts = probes.verdicts(assignment, payload, published.load(assignment), trusted)
