@@ -124,7 +124,8 @@ def _grade(all_cases, notebooks, release_dir, course_dir, workers):
     outcomes = batch.grade(course_dir, assignments, workers=workers, resume=False, progress=False)
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        raise RuntimeError(f"the grader failed on {failed[0].student}: {failed[0].error[-500:]}")
+        raise RuntimeError(f"the grader failed on {len(failed)} notebooks, the first {failed[0].student}: "
+                           f"{failed[0].error[-3000:]}")
     scores = grading.cell_scores(course_dir)
     return {case.name: {gid: score >= maximum
                         for gid, (score, maximum) in scores[(case.name, case.assignment)].items()}
