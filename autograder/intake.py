@@ -150,8 +150,9 @@ def _depth(value):
 
 def _invalid(notebook):
     """Why a parsed notebook cannot go through nbgrader's steps (its nesting, or a cell that is
-    not a dictionary with a known cell_type and text source), or None. Metadata that is not a
-    dictionary is left to ``verdict.RecordTampering``, which drops it in both graders."""
+    not a dictionary with a known cell_type, text source and dictionary metadata), or None.
+    nbgrader metadata that is not a dictionary is left to ``verdict.RecordTampering``, which
+    drops it in both graders."""
     if _depth(notebook) > MAX_DEPTH:
         return f"nested more than {MAX_DEPTH} levels deep"
     for index, cell in enumerate(notebook["cells"]):
@@ -161,6 +162,8 @@ def _invalid(notebook):
         if not isinstance(source, str) and not (isinstance(source, list)
                                                 and all(isinstance(line, str) for line in source)):
             return f"cell {index} has no text as its source"
+        if not isinstance(cell.get("metadata", {}), dict):
+            return f"cell {index} has metadata that is not a dictionary"
         if cell["cell_type"] == "code" and not isinstance(cell.get("outputs", []), list):
             return f"the outputs of cell {index} are not a list"
     return None

@@ -60,11 +60,44 @@ def bounded_context(kind=zmq.asyncio.Context):
 
 
 class BoundedKernelClient(AsyncKernelClient):
-    """jupyter_client's asynchronous kernel client on a ``bounded_context``."""
+    """jupyter_client's asynchronous kernel client on a ``bounded_context``, which notes every
+    time ZeroMQ closed the IOPub or shell connection (a message over MAX_MESSAGE_BYTES)."""
+
+    _monitors = ()
 
     def _context_default(self):
         self._created_context = True
         return bounded_context()
+
+    def start_channels(self, *args, **kwargs):
+        super().start_channels(*args, **kwargs)
+        self._monitors = []
+        for channel in (self.iopub_channel, self.shell_channel):
+            if channel.is_alive() and channel.socket is not None:
+                monitor = channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+                self._monitors.append((channel.socket, monitor, zmq.Socket.shadow(monitor.underlying)))
+
+    def dropped_connections(self):
+        """How many times the kernel's connections were closed since the last call."""
+        count = 0
+        for _, _, events in self._monitors:
+            while True:
+                try:
+                    events.recv_multipart(zmq.NOBLOCK)
+                except zmq.ZMQError:
+                    break
+                count += 1
+        return count
+
+    def stop_channels(self):
+        for socket, monitor, _ in self._monitors:
+            try:
+                socket.disable_monitor()
+            except zmq.ZMQError:
+                pass
+            monitor.close(linger=0)
+        self._monitors = []
+        super().stop_channels()
 
 
 def _error(ename, evalue):
@@ -251,6 +284,8 @@ class SandboxedExecute(Execute):
                         cell.outputs.append(_error("DeadKernelError",
                                                    f"the kernel stopped: {self._dead_reason}"))
                         self._flag(f"the kernel stopped at cell {index}: {self._dead_reason}")
+                    finally:
+                        self._note_refused_messages(index)
         except Exception as error:  # the kernel did not start, answer or stop cleanly
             if self._dead_reason is None:
                 self._dead_reason = self._death_cause(error)
@@ -262,6 +297,14 @@ class SandboxedExecute(Execute):
                     cell.outputs = [_error("NotRun",
                                            f"not run: the kernel had stopped ({self._dead_reason})")]
         self.set_widgets_metadata()
+
+    def _note_refused_messages(self, index):
+        """Flag (once per cell) a cell during which ZeroMQ closed the kernel's connection: it
+        sent a message over MAX_MESSAGE_BYTES, which the grader never read."""
+        dropped = getattr(self.kc, "dropped_connections", lambda: 0)()
+        if dropped:
+            self._flag(f"cell {index} sent messages over {MAX_MESSAGE_BYTES // MiB} MiB: the grader refused "
+                       f"them unread ({dropped} time(s)), and lost what came while it reconnected")
 
     @staticmethod
     def _death_cause(error):

@@ -640,7 +640,7 @@ TRUSTED_SIDE = [
         _set_nbgrader(lambda cells: 0, None))), FULL, ("without a valid grade_id",)),
     Hostile("nbgrader_text", "a test cell's nbgrader metadata is a string", raw(_raw_notebook(
         _set_nbgrader(_first_test, "grade me"))), FULL, ("without a valid grade_id", "was deleted")),
-    Hostile("metadata_null", "a cell's metadata is null", raw(_raw_notebook(_cell_metadata_null)), FULL,
+    Hostile("metadata_null", "a cell's metadata is null", raw(_raw_notebook(_cell_metadata_null)), 0,
             ("metadata that is not a dictionary",)),
     Hostile("grade_id_list", "a test cell's grade_id is a list", raw(_raw_notebook(_test_grade_id_list)), FULL,
             ("without a valid grade_id",)),
@@ -680,6 +680,6 @@ TRUSTED_SIDE = [
     Hostile("forged_header", "a forged probe line: an .npy header declaring a 4 GB array", forged("header"), 0,
             ("declares",)),
     Hostile("iopub_flood", "100 signed IOPub messages of 100 MiB", injected(
-        IOPUB_FLOOD, "complete", after="test_dropout_backward"), FULL, ()),
+        IOPUB_FLOOD, "complete", after="test_dropout_backward"), FULL, ("refused them unread",)),
 ]
 CATALOGUE += TRUSTED_SIDE
