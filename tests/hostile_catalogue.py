@@ -623,7 +623,11 @@ def bomb_archive(kind):
 
 
 def forged(kind):
-    return injected(FORGE_PROBE.format(archive=bomb_archive(kind)), "complete", after="test_dropout_backward")
+    """A correct notebook that forges the probe line with ``bomb_archive(kind)``."""
+    def build(folder):
+        code = FORGE_PROBE.format(archive=bomb_archive(kind))
+        injected(code, "complete", after="test_dropout_backward")(folder)
+    return build
 
 
 # 100 IOPub messages of 100 MiB each, signed with the kernel's own key.
