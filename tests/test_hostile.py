@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from hostile_catalogue import ASSIGNMENT, CATALOGUE, FULL
 
-from autograder import grading, sandbox
+from autograder import batch, grading, sandbox
 from autograder.nbgrader_cli import environment
 from autograder.release import build_course_dir
 from autograder.samples import write_submissions
@@ -334,4 +334,8 @@ def test_replay_amplification_fails_fast_with_a_clear_message(tmp_path):
         print(f"\n{grader}: the class of 2 with the 500-call fixed_experiment graded in {seconds:.1f} s")
         assert totals["ada"] == full and totals["eve"] == full - lost, flags
         assert any("more than 10 times" in flag for flag in flags), flags
-        assert seconds < 120
+        if grader == "grade":  # each submission's own time: the machine's load moves both alike
+            journal = batch.read_journal(course_dir)
+            eve, ada = journal[("eve", assignment)].seconds, journal[("ada", assignment)].seconds
+            print(f"grade: eve (500 calls) {eve:.1f} s, ada (the reference) {ada:.1f} s")
+            assert eve < 2 * ada + 30
