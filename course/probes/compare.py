@@ -41,13 +41,17 @@ class PayloadError(ValueError):
     """The probe output cannot be read: missing, truncated, pickled or malformed."""
 
 
+def _unreadable(reason):
+    return PayloadError(f"the probe output cannot be read: {reason}")
+
+
 def _count_members(payload):
     """The number of members the archive's end record declares, read before the zipfile module
     parses (and allocates) its directory. ``np.savez`` writes the end record last, with no
     comment: anything else is refused."""
     end = payload[-22:]
     if len(end) < 22 or end[:4] != b"PK\x05\x06":
-        raise PayloadError("the probe output is not an .npz archive as the probe cell writes it")
+        raise _unreadable("it is not an .npz archive as the probe cell writes it")
     return int.from_bytes(end[10:12], "little")
 
 
@@ -57,21 +61,21 @@ def _members(archive):
     MAX_MEMBERS, their sizes together within MAX_PAYLOAD."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise PayloadError(f"the probe output has {len(members)} members, more than {MAX_MEMBERS}")
+        raise _unreadable(f"it has {len(members)} members, more than {MAX_MEMBERS}")
     names, total = set(), 0
     for member in members:
         name = repr(member.filename[:40])
         if member.compress_type != zipfile.ZIP_STORED:
-            raise PayloadError(f"the probe output's member {name} uses compression method "
-                               f"{member.compress_type}; the grader reads only stored (uncompressed) members")
+            raise _unreadable(f"its member {name} uses compression method {member.compress_type}; the "
+                              "grader reads only stored (uncompressed) members")
         if member.flag_bits & 0x1 or member.file_size != member.compress_size:
-            raise PayloadError(f"the probe output's member {name} is encrypted or misstates its size")
+            raise _unreadable(f"its member {name} is encrypted or misstates its size")
         if not member.filename.endswith(".npy") or member.filename in names:
-            raise PayloadError(f"the probe output holds an unexpected member {name}")
+            raise _unreadable(f"it holds an unexpected member {name}")
         names.add(member.filename)
         total += member.file_size
         if total > MAX_PAYLOAD:
-            raise PayloadError(f"the probe output's members hold more than {MAX_PAYLOAD} bytes")
+            raise _unreadable(f"its members hold more than {MAX_PAYLOAD} bytes")
     return members
 
 
@@ -84,18 +88,18 @@ def _array(archive, member):
     with archive.open(member) as handle:
         version = np.lib.format.read_magic(handle)
         if version not in ((1, 0), (2, 0)):
-            raise PayloadError(f"the probe output's member {name} has .npy version {version}")
+            raise _unreadable(f"its member {name} has .npy version {version}")
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
             np.lib.format.read_array_header_2_0
         shape, fortran_order, dtype = read_header(handle)
         plain = dtype.fields is None and dtype.subdtype is None and not dtype.hasobject
         if dtype.kind not in KINDS or not plain:
-            raise PayloadError(f"the probe output's member {name} has dtype {dtype}")
+            raise _unreadable(f"its member {name} has dtype {dtype}")
         declared = math.prod(shape) * dtype.itemsize
         held = member.file_size - handle.tell()
         if declared != held:
-            raise PayloadError(f"the probe output's member {name} declares {declared} bytes of {dtype} "
-                               f"values of shape {shape[:4]} but holds {held}")
+            raise _unreadable(f"its member {name} declares {declared} bytes of {dtype} values of shape "
+                              f"{shape[:4]} but holds {held}")
         data = handle.read(held)
     array = np.frombuffer(data, dtype=dtype, count=math.prod(shape)).copy()
     return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
@@ -113,7 +117,7 @@ def decode(payload):
     if len(payload) > MAX_PAYLOAD:
         raise PayloadError(f"the probe output is too large ({len(payload)} bytes)")
     if _count_members(payload) > MAX_MEMBERS:
-        raise PayloadError(f"the probe output declares more than {MAX_MEMBERS} members")
+        raise _unreadable(f"it declares more than {MAX_MEMBERS} members")
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             files = {member.filename[: -len(".npy")]: _array(archive, member) for member in _members(archive)}
