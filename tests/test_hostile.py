@@ -307,9 +307,7 @@ def test_replay_amplification_fails_fast_with_a_clear_message(tmp_path):
 
     assignment = "08_prediction"
     course_dir = tmp_path / "course"
-    release_dir = build_course_dir(course_dir, [assignment])
-    with open(course_dir / "nbgrader_config.py", "a") as config:
-        config.write(LIMITS)
+    release_dir = build_course_dir(course_dir, [assignment])  # the course's own time limits: 08 trains
     write_submissions(course_dir, {"ada": "complete"}, [assignment], release_dir=release_dir)
     notebook = make_submission(assignment, "complete", release_dir=release_dir)
     where = next(i for i, c in enumerate(notebook.cells)
