@@ -473,6 +473,10 @@ def _notebook_folder(folder):
     (folder / f"{ASSIGNMENT}.ipynb" / "inside.txt").write_text("a folder named like the notebook")
 
 
+def _fifo_notebook(folder):
+    os.mkfifo(folder / f"{ASSIGNMENT}.ipynb")  # reading it would wait for ever
+
+
 def _elsewhere(folder):
     """A folder outside submitted/ holding a copy of the instructor's source notebook."""
     course_dir = folder.parents[2]
@@ -660,6 +664,8 @@ TRUSTED_SIDE = [
         ("not a code, markdown or raw cell",)),
     Hostile("notebook_folder", "a folder named like the notebook", raw(_notebook_folder), 0,
             ("not a regular file",)),
+    Hostile("fifo_notebook", "a named pipe in place of the notebook", raw(_fifo_notebook), 0,
+            ("is not a regular file",)),
     Hostile("gigantic_cell", "a code cell holding an 8 MiB comment", edited(
         lambda nb: nb.cells.insert(1, new_code_cell("#" + "x" * (8 * 1024 * 1024)))), FULL, ()),
     Hostile("symlinked_folder", "the assignment folder a symlink to a copy of the source", raw(_symlinked_folder),
