@@ -377,8 +377,9 @@ CATALOGUE = [
             injected(READ_REFERENCE, "untouched"), 0, ()),
     Hostile("read_gradebook", "looks for the gradebook's hidden test cells, stubs",
             injected(READ_GRADEBOOK, "untouched"), 0, ()),
+    # Refused: a symbolic link anywhere in a submission (see the trusted side's block below).
     Hostile("symlinks", "symlinks to source/ and /etc/shadow in the submission, read by the notebook",
-            raw(_symlinks), FULL, ("symbolic link",)),
+            raw(_symlinks), 0, ("symbolic link",)),
     Hostile("tamper_files", "writes nbgrader_config.py, the gradebook, another student's notebook",
             injected(TAMPER_FILES, "complete"), FULL, ()),
     Hostile("network", "connects to the database server and the internet", injected(NETWORK, "complete"), FULL,
