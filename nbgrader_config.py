@@ -24,6 +24,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from autograder.export import SafeCsvExportPlugin
 from autograder.safe_execute import SandboxedExecute
 from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
 
@@ -65,3 +66,6 @@ c.SandboxedExecute.notebook_timeout = 900
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
                                     CSSHTMLHeaderPreprocessor]
 # --- end of the feedback block ---
+
+# `nbgrader export` quotes every cell and keeps a spreadsheet from reading one as a formula.
+c.ExportApp.plugin_class = SafeCsvExportPlugin

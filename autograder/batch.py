@@ -55,8 +55,18 @@ def submissions(course_dir, assignments):
 
 
 def last_change(course_dir, student, assignment):
+    """The newest modification time of the submission's folder and everything in it, symbolic
+    links themselves included (never followed); 0.0 when the folder cannot be read."""
     folder = Path(course_dir, "submitted", student, assignment)
-    return max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+    newest = 0.0
+    try:
+        newest = folder.lstat().st_mtime
+        for root, folders, files in os.walk(folder, onerror=lambda error: None):
+            for name in folders + files:
+                newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+    except OSError:
+        pass
+    return newest
 
 
 def read_journal(course_dir):
@@ -120,17 +130,47 @@ def grade_one(course_dir, student, assignment, db_url=None):
     """Autograde one submission with nbgrader's Autograde converter. Returns an Outcome.
 
     A submission that cannot be graded (autograder.intake) gets 0 for every cell; one whose
-    grading fails gets 0 too and stays out of the journal, so the next run tries it again.
+    grading fails, or raises anything at all, gets 0 too, flagged with the reason, and stays
+    out of the journal, so the next run tries it again. Nothing raised here reaches the rest
+    of the class.
     """
+    start = time.perf_counter()
+    try:
+        return _grade_one(course_dir, student, assignment, db_url, start)
+    except Exception as error:  # the submission's own problem or the grader's: it stays with it
+        reason = f"grading failed ({type(error).__name__}: {str(error)[:300]}), graded 0 for now"
+        return graded_zero(course_dir, student, assignment, db_url, reason, ok=False,
+                           seconds=time.perf_counter() - start)
+
+
+def graded_zero(course_dir, student, assignment, db_url, reason, ok, seconds=0.0):
+    """The Outcome of a submission that could not be graded: 0 for every cell in the gradebook
+    and ``reason`` in its grading report. ``ok``: the zero is final (journaled) rather than
+    tried again by the next run."""
+    from . import intake, verdict
+
+    flags = [reason]
+    try:
+        intake.zero(nbgrader_api(course_dir, db_url).coursedir.db_url, student, assignment)
+    except Exception as error:
+        flags.append(f"the 0 could not be written to the gradebook ({type(error).__name__}: {error})")
+    try:
+        flags = verdict.add_flags(course_dir, student, assignment, flags)["flags"]
+    except Exception as error:
+        flags.append(f"the grading report could not be written ({type(error).__name__}: {error})")
+    return Outcome(student, assignment, ok, seconds, last_change(course_dir, student, assignment), reason,
+                   flags)
+
+
+def _grade_one(course_dir, student, assignment, db_url, start):
     from . import intake, verdict
     from .nbgrader_cli import environment
 
     os.environ.update(environment())  # nbgrader starts jupyter kernels by name
     warnings.filterwarnings("ignore", module="nbgrader.api")  # SQLAlchemy's notes on re-grading
-    start = time.perf_counter()
     changed = last_change(course_dir, student, assignment)
     api = nbgrader_api(course_dir, db_url)
-    found = intake.inspect(course_dir, student, assignment)
+    found = intake.inspect(course_dir, student, assignment, api.config)
     if not found.gradable:
         intake.zero(api.coursedir.db_url, student, assignment)
         report = verdict.add_flags(course_dir, student, assignment, found.flags, fresh=True)
@@ -225,23 +265,68 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
 
 def _outcomes(course_dir, todo, db_url, workers, scheduler):
     """Yield the Outcome of grading each of ``todo`` as it completes: on the Dask cluster at
-    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds."""
+    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds.
+
+    A local worker that dies (killed, out of memory) breaks its pool: the submissions it had
+    not finished go to a new pool, except the ones that were being graded when it broke, which
+    are graded one by one, each in a pool of its own; one that breaks even that pool alone is
+    graded 0, flagged."""
+    if scheduler:
+        yield from _round(course_dir, todo, db_url, _dask_pool(scheduler))
+        return
     workers = workers or default_workers()
-    size = len(todo) if scheduler else workers * TASKS_PER_WORKER
-    for start in range(0, len(todo), size):
-        _, submit, completed, shutdown = _dask_pool(scheduler) if scheduler else _local_pool(workers)
-        try:
-            futures = [submit(grade_one, str(course_dir), s, a, db_url) for s, a in todo[start:start + size]]
-            for future in completed(futures):
-                yield future.result()
-        finally:
-            shutdown()
+    pending, suspects = list(todo), []
+    while pending or suspects:
+        if suspects:
+            item = suspects.pop(0)
+            for student, assignment in (yield from _round(course_dir, [item], db_url, _local_pool(1))):
+                yield graded_zero(course_dir, student, assignment, db_url, WORKER_DIED, ok=True)
+            continue
+        size = workers * TASKS_PER_WORKER
+        chunk, pending = pending[:size], pending[size:]
+        lost = yield from _round(course_dir, chunk, db_url, _local_pool(workers))
+        # A pool hands its work out in order, at most one more than its workers at a time.
+        suspects, pending = lost[:workers + 1], lost[workers + 1:] + pending
+
+
+#: The flag of a submission whose grading killed the worker process, even alone.
+WORKER_DIED = ("its grading stopped the grader's worker process (killed, or out of memory), even when "
+               "graded alone: graded 0")
+
+
+def _round(course_dir, items, db_url, pool):
+    """Yield the Outcome of each of ``items`` graded on ``pool``; return the items lost to a
+    broken local pool. A submission that the pool could not grade (it raised, or its worker
+    was lost on a Dask cluster) is graded 0, flagged."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    _, submit, completed, shutdown = pool
+    lost = []
+    try:
+        futures = {submit(grade_one, str(course_dir), s, a, db_url): (s, a) for s, a in items}
+        for future in completed(list(futures)):
+            student, assignment = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                lost.append((student, assignment))
+                continue
+            except Exception as error:  # not picklable, a lost Dask worker, a cancelled task
+                killed = type(error).__name__ == "KilledWorker"
+                reason = WORKER_DIED if killed else \
+                    f"grading failed ({type(error).__name__}: {str(error)[:300]}), graded 0 for now"
+                outcome = graded_zero(course_dir, student, assignment, db_url, reason, ok=killed)
+            yield outcome
+    finally:
+        shutdown()
+    return sorted(lost, key=items.index)
 
 
 def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.csv"):
     """nbgrader's feedback pages for the assignments, and every grade exported to CSV."""
     from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
+
+    from .export import SafeCsvExportPlugin
 
     api = nbgrader_api(Path(course_dir).resolve(), db_url)
     for assignment in assignments:
@@ -250,24 +335,25 @@ def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.c
     write_summaries(course_dir, api.coursedir.db_url)
     path = Path(course_dir, csv_name)
     with Gradebook(api.coursedir.db_url) as gradebook:
-        CsvExportPlugin(to=str(path)).export(gradebook)
+        SafeCsvExportPlugin(to=str(path)).export(gradebook)
     return path
 
 
 def write_flags(course_dir, name="flags.csv"):
     """Every flag of every grading report, one row each, to a CSV file. Returns its path."""
-    import csv
-
+    from .safe_text import write_csv
     from .verdict import all_reports
 
-    path = Path(course_dir, name)
-    with open(path, "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["student", "assignment", "flag"])
-        for report in all_reports(course_dir):
-            for flag in report["flags"]:
-                writer.writerow([report["student"], report["assignment"], flag])
-    return path
+    rows = ([report.get("student"), report.get("assignment"), flag]
+            for report in all_reports(course_dir) for flag in report.get("flags", []))
+    return write_csv(Path(course_dir, name), ["student", "assignment", "flag"], rows)
+
+
+def say(line):
+    """Print one line of the grader's report, control characters escaped (autograder.safe_text)."""
+    from .safe_text import printable
+
+    print(printable(line))
 
 
 def main(*args):
@@ -288,19 +374,19 @@ def main(*args):
     outcomes = grade(options.course_dir, assignments, workers=options.workers,
                      scheduler=options.scheduler, db_url=options.db_url, resume=not options.restart)
     failed = [o for o in outcomes if not o.ok]
-    print(f"graded {len(outcomes)} submissions in {time.perf_counter() - start:.1f} s"
-          f" ({len(failed)} failed)")
+    say(f"graded {len(outcomes)} submissions in {time.perf_counter() - start:.1f} s ({len(failed)} failed)")
     for outcome in failed:
-        print(f"  FAILED {outcome.student}/{outcome.assignment}: {outcome.error.strip().splitlines()[-1:]}")
+        last = (outcome.error.strip().splitlines() or [""])[-1]
+        say(f"  FAILED {outcome.student}/{outcome.assignment}: {last}")
     flags_path = write_flags(options.course_dir)
     flagged = [o for o in outcomes if o.flags]
     if flagged:
-        print(f"flagged {len(flagged)} submissions (all flags: {flags_path}):")
+        say(f"flagged {len(flagged)} submissions (all flags: {flags_path}):")
         for outcome in flagged:
-            print(f"  {outcome.student}/{outcome.assignment}: {'; '.join(outcome.flags)[:300]}")
+            say(f"  {outcome.student}/{outcome.assignment}: {'; '.join(outcome.flags)[:300]}")
     if not options.no_feedback:
         csv_path = feedback_and_export(options.course_dir, assignments, options.db_url)
-        print(f"feedback in {Path(options.course_dir, 'feedback')}, grades in {csv_path}")
+        say(f"feedback in {Path(options.course_dir, 'feedback')}, grades in {csv_path}")
     return 1 if failed else 0
 
 

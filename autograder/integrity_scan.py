@@ -11,6 +11,8 @@ depend on it (they depend on ``autograder.probes``, checked outside the kernel).
 
 import json
 
+from .safe_text import printable
+
 SCAN = r'''
 def _grader_scan():
     import builtins, inspect, sys, types
@@ -81,5 +83,5 @@ def parse_scan_output(text, nonce):
                 found = json.loads(line[len(nonce):])
             except ValueError:
                 return None
-            return [str(f)[:300] for f in found][:20] if isinstance(found, list) else None
+            return [printable(f)[:300] for f in found][:20] if isinstance(found, list) else None
     return None

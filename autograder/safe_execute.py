@@ -8,7 +8,10 @@
   its time is interrupted, and a kernel that ignores the interrupt is stopped at the next
   timeout;
 - keeps at most ``output_limit`` bytes of output per notebook (an error or anything on stderr
-  is still recorded, so a failing test cell stays failing);
+  is still recorded, so a failing test cell stays failing), and talks to the kernel through
+  ``BoundedKernelClient``, whose ZeroMQ sockets refuse a message over ``MAX_MESSAGE_BYTES``
+  and queue at most ``RECEIVE_QUEUE`` messages, so that nothing a kernel sends piles up in
+  the grader's memory before the output limit applies;
 - when the kernel dies (``sys.exit``, ``os._exit``, memory or CPU limit, a killed process),
   records the reason and marks every cell not run as failed instead of stopping the grading;
 - appends the probe cell (``autograder.probes``) after the notebook's own cells, runs it in
@@ -21,6 +24,9 @@ import json
 import secrets
 import time
 
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.coursedir import CourseDirectory
@@ -30,10 +36,68 @@ from traitlets import Bool, Integer, List
 
 from . import integrity_scan, probes
 from . import sandbox as jail
+from .safe_text import printable
 
 MiB = 1024 * 1024
 PROBE_TAG = "autograder-probe"
 GRADER_OUTPUT_LIMIT = 32 * MiB  # the probe's values are at most a few hundred kB
+#: The largest ZeroMQ message the grader accepts from a kernel (ZMQ_MAXMSGSIZE: a larger one
+#: closes the connection, which ZeroMQ opens again, before any of it is stored). Above the
+#: largest output a notebook legitimately prints at once (the probe line is under 1 MB).
+MAX_MESSAGE_BYTES = 64 * MiB
+#: Messages queued per channel before ZeroMQ stops reading from the kernel (ZMQ_RCVHWM; the
+#: kernel's side then queues, in the kernel's own memory, and drops).
+RECEIVE_QUEUE = 4
+
+
+def bounded_context(kind=zmq.asyncio.Context):
+    """A new ZeroMQ context whose sockets take MAX_MESSAGE_BYTES and RECEIVE_QUEUE as options:
+    a client's memory for one channel stays under about RECEIVE_QUEUE x MAX_MESSAGE_BYTES."""
+    context = kind()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+    return context
+
+
+class BoundedKernelClient(AsyncKernelClient):
+    """jupyter_client's asynchronous kernel client on a ``bounded_context``, which notes every
+    time ZeroMQ closed the IOPub or shell connection (a message over MAX_MESSAGE_BYTES)."""
+
+    _monitors = ()
+
+    def _context_default(self):
+        self._created_context = True
+        return bounded_context()
+
+    def start_channels(self, *args, **kwargs):
+        super().start_channels(*args, **kwargs)
+        self._monitors = []
+        for channel in (self.iopub_channel, self.shell_channel):
+            if channel.is_alive() and channel.socket is not None:
+                monitor = channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+                self._monitors.append((channel.socket, monitor, zmq.Socket.shadow(monitor.underlying)))
+
+    def dropped_connections(self):
+        """How many times the kernel's connections were closed since the last call."""
+        count = 0
+        for _, _, events in self._monitors:
+            while True:
+                try:
+                    events.recv_multipart(zmq.NOBLOCK)
+                except zmq.ZMQError:
+                    break
+                count += 1
+        return count
+
+    def stop_channels(self):
+        for socket, monitor, _ in self._monitors:
+            try:
+                socket.disable_monitor()
+            except zmq.ZMQError:
+                pass
+            monitor.close(linger=0)
+        self._monitors = []
+        super().stop_channels()
 
 
 def _error(ename, evalue):
@@ -81,6 +145,7 @@ class SandboxedExecute(Execute):
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
+        km.client_class = f"{__name__}.BoundedKernelClient"
         if self.sandbox:
             km.limits = self.limits()
             km.files = jail.course_files(CourseDirectory(config=self.config).root)
@@ -138,7 +203,7 @@ class SandboxedExecute(Execute):
 
     def _flag(self, reason):
         self._flags.append(reason)
-        self.log.warning("flagged: %s", reason)
+        self.log.warning("flagged: %s", printable(reason))
 
     def preprocess(self, nb, resources=None, km=None):
         resources = resources if resources is not None else {}
@@ -219,6 +284,8 @@ class SandboxedExecute(Execute):
                         cell.outputs.append(_error("DeadKernelError",
                                                    f"the kernel stopped: {self._dead_reason}"))
                         self._flag(f"the kernel stopped at cell {index}: {self._dead_reason}")
+                    finally:
+                        self._note_refused_messages(index)
         except Exception as error:  # the kernel did not start, answer or stop cleanly
             if self._dead_reason is None:
                 self._dead_reason = self._death_cause(error)
@@ -230,6 +297,14 @@ class SandboxedExecute(Execute):
                     cell.outputs = [_error("NotRun",
                                            f"not run: the kernel had stopped ({self._dead_reason})")]
         self.set_widgets_metadata()
+
+    def _note_refused_messages(self, index):
+        """Flag (once per cell) a cell during which ZeroMQ closed the kernel's connection: it
+        sent a message over MAX_MESSAGE_BYTES, which the grader never read."""
+        dropped = getattr(self.kc, "dropped_connections", lambda: 0)()
+        if dropped:
+            self._flag(f"cell {index} sent messages over {MAX_MESSAGE_BYTES // MiB} MiB: the grader refused "
+                       f"them unread ({dropped} time(s)), and lost what came while it reconnected")
 
     @staticmethod
     def _death_cause(error):

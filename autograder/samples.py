@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from .solutions import ROOT, all_blocks
+from .solutions import ROOT, all_blocks, without_markers
 
 DATA = Path(__file__).resolve().parent / "sample_data"
 KINDS = ("complete", "alternative", "partial", "buggy", "untouched")
@@ -67,7 +67,7 @@ def answers(assignment, kind, notebook):
     """{grade_id: source} to write into the solution cells for a submission of ``kind``."""
     reference = all_blocks()
     ids = solution_ids(notebook)
-    solved = {gid: reference[gid] for gid in ids}
+    solved = {gid: without_markers(reference[gid]) for gid in ids}
     if kind == "untouched":
         return {}
     if kind == "complete":

@@ -88,6 +88,12 @@ def synced_notebook(assignment, blocks):
     return notebook, orphans
 
 
+def without_markers(block):
+    """A reference block without its ``### BEGIN/END SOLUTION`` lines: the code as a student
+    would write it."""
+    return "\n".join(line for line in block.splitlines() if not MARKER.match(line))
+
+
 def previous_steps_source(assignment):
     """Text of ``previous_steps.py`` for ``assignment``: every earlier step's blocks."""
     earlier = ASSIGNMENTS[: ASSIGNMENTS.index(assignment)]
@@ -101,10 +107,7 @@ def previous_steps_source(assignment):
                 module, imported = line[len("from "):].split(" import ")
                 from_imports.setdefault(module, set()).update(n.strip() for n in imported.split(","))
         names += [name for name in exported_names(header) if name not in names]
-        code = "\n\n\n".join(
-            "\n".join(line for line in block.splitlines() if not MARKER.match(line))
-            for block in blocks.values()
-        )
+        code = "\n\n\n".join(without_markers(block) for block in blocks.values())
         sections.append(f"# {'-' * 30} notebook {step_assignment} {'-' * 30}\n\n{code}")
     listed = "".join(f'    "{name}",\n' for name in names)
     return (

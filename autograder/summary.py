@@ -4,7 +4,8 @@ For each graded assignment it shows the score out of the maximum and, per test c
 failed with the first line of its message (read from the graded notebook's outputs in
 ``autograded/``: the error, or what reached stderr), and links to nbgrader's per-notebook
 feedback pages beside it (``feedback/<student>/<assignment>/<notebook>.html``). The scores come
-from nbgrader's gradebook. Everything that came from a submission is HTML-escaped.
+from nbgrader's gradebook. Everything that came from a submission is HTML-escaped, its control
+characters written as escapes (``autograder.safe_text``).
 """
 
 import html
@@ -15,6 +16,8 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from course.execution import problem
+
+from .safe_text import printable
 
 __all__ = ["CellResult", "AssignmentResult", "student_results", "render", "write_summaries"]
 
@@ -55,7 +58,7 @@ def _messages(notebook_path):
         if grade_id:
             order.append(grade_id)
             text = problem(cell).strip()
-            messages[grade_id] = text.splitlines()[0] if text else ""
+            messages[grade_id] = printable(text.splitlines()[0]) if text else ""
     return messages, order
 
 

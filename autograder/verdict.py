@@ -31,7 +31,9 @@ from nbgrader.utils import determine_grade, is_grade, is_solution
 
 from course.exercises import EXERCISES
 
-from . import probes
+from . import intake, probes
+from .intake import nbgrader_metadata
+from .safe_text import printable
 
 REPORTS = "grading_reports"
 # Errors that a notebook's own cells raise when they try what the sandbox forbids.
@@ -62,9 +64,11 @@ def write_report(course_dir, report):
 
 
 def add_flags(course_dir, student, assignment, flags, fresh=False, **fields):
-    """Add ``flags`` (sentences) to the report of a submission; ``fresh`` starts it anew."""
+    """Add ``flags`` (sentences, control characters escaped here) to the report of a
+    submission; ``fresh`` starts it anew."""
     report = {"student": student, "assignment": assignment, "flags": []} if fresh else \
         read_report(course_dir, student, assignment)
+    flags = [printable(f) for f in flags]
     report["flags"] = report["flags"] + [f for f in flags if f not in report["flags"]]
     report.update(fields)
     write_report(course_dir, report)
@@ -86,8 +90,9 @@ def all_reports(course_dir):
 
 def test_cells(notebook):
     """[(grade_id, cell)] of the autograded test cells, in notebook order."""
-    return [(c.metadata["nbgrader"].get("grade_id"), c) for c in notebook.cells
-            if c.cell_type == "code" and is_grade(c) and not is_solution(c)]
+    return [(nbgrader_metadata(c).get("grade_id"), c) for c in notebook.cells
+            if c.get("cell_type") == "code" and nbgrader_metadata(c).get("grade")
+            and not nbgrader_metadata(c).get("solution")]
 
 
 def _course_dir(preprocessor):
@@ -120,24 +125,35 @@ def hidden_test_lines(course_dir, assignment):
 def _graded_order(notebook, other):
     """The grade_ids of ``notebook`` that ``other`` has too, in ``notebook``'s order, once each."""
     def ids(nb):
-        return [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells]
+        return [_grade_id(c) for c in nb.cells]
     common = set(ids(other))
     return list(dict.fromkeys(g for g in ids(notebook) if g is not None and g in common))
 
 
+def _grade_id(cell):
+    """The cell's grade_id when it is a non-empty string, else None."""
+    grade_id = nbgrader_metadata(cell).get("grade_id")
+    return grade_id if isinstance(grade_id, str) and grade_id else None
+
+
 def _drop_broken_metadata(nb, flags):
-    """Keep the first cell of each grade_id; later copies, and nbgrader metadata without a
-    grade_id, lose their nbgrader metadata (nbgrader's own steps would crash on them)."""
+    """Keep the first cell of each grade_id; later copies, and nbgrader metadata that is not a
+    dictionary or has no grade_id (or one that is not text), lose their nbgrader metadata
+    (nbgrader's own steps would crash on them). A cell whose metadata is not a dictionary
+    gets an empty one."""
     seen = set()
     for index, cell in enumerate(nb.cells):
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if meta is None:
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = nbformat.NotebookNode()
+            flags.append(f"cell {index} had metadata that is not a dictionary: ignored")
             continue
-        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if "nbgrader" not in cell.metadata:
+            continue
+        grade_id = _grade_id(cell)
         if grade_id is None or grade_id in seen:
             del cell.metadata["nbgrader"]
             if grade_id is None:
-                flags.append(f"cell {index} had nbgrader metadata without a grade_id: ignored")
+                flags.append(f"cell {index} had nbgrader metadata without a valid grade_id: ignored")
         else:
             seen.add(grade_id)
 
@@ -145,8 +161,7 @@ def _drop_broken_metadata(nb, flags):
 def _restore_metadata(nb, release, flags):
     """Give every cell the release's nbgrader metadata for its grade_id (nbgrader's own steps
     crash on relabelled cells); a grade_id the release does not have is dropped."""
-    originals = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells
-                 if "grade_id" in c.get("metadata", {}).get("nbgrader", {})}
+    originals = {_grade_id(c): c for c in release.cells if _grade_id(c)}
     for index, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta is None:
@@ -169,12 +184,34 @@ def _restore_metadata(nb, release, flags):
 
 
 class RecordTampering(NbGraderPreprocessor):
-    """Record what the submission changed about its test cells and folder (sanitize phase)."""
+    """Record what the submission changed about its test cells and folder (sanitize phase).
+
+    A submission that must not be graded at all (a symbolic link at any level of its folder,
+    a hard link, a copy of the instructor's source notebook: ``autograder.intake``), or one
+    this check fails on, is refused: its cells are replaced by the release notebook's, so
+    nothing of it runs or reaches the feedback, and ``TrustedVerdict`` fails every test cell."""
 
     def preprocess(self, nb, resources):
         course_dir = _course_dir(self)
         info = resources["nbgrader"]
         student, assignment, name = info["student"], info["assignment"], info["notebook"]
+        try:
+            refused = intake.folder_problems(course_dir, student, assignment)
+            refused += [p for p in [intake.marker_problem(nb.cells, self.config)] if p]
+            if not refused:
+                flags = self._record(nb, course_dir, student, assignment, name)
+                add_flags(course_dir, student, assignment, flags, fresh=True)
+                return nb, resources
+        except Exception as error:  # nothing about one submission stops the grading of others
+            refused = [f"the grader could not check it ({type(error).__name__}: {str(error)[:200]})"]
+        release = _release_notebook(course_dir, assignment, name)
+        nb.cells = release.cells if release is not None else []
+        reason = "; ".join(refused)
+        add_flags(course_dir, student, assignment, [f"refused: {p}: graded 0" for p in refused], fresh=True,
+                  refused=printable(reason))
+        return nb, resources
+
+    def _record(self, nb, course_dir, student, assignment, name):
         flags = []
         release = _release_notebook(course_dir, assignment, name)
         if release is not None:
@@ -182,7 +219,7 @@ class RecordTampering(NbGraderPreprocessor):
             expected_source = dict(expected)
             seen = {}
             for cell in nb.cells:
-                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                grade_id = _grade_id(cell)
                 if grade_id in expected_source:
                     seen.setdefault(grade_id, []).append(cell)
             for grade_id, original in expected:
@@ -193,10 +230,10 @@ class RecordTampering(NbGraderPreprocessor):
                 if len(found) > 1:
                     flags.append(f"test cell {grade_id} appears {len(found)} times")
                 cell = found[0]
-                if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell) or \
+                if cell.get("cell_type") != "code" or not is_grade(cell) or is_solution(cell) or \
                         cell.metadata["nbgrader"] != original.metadata["nbgrader"]:
                     flags.append(f"test cell {grade_id} had its nbgrader metadata changed")
-                if cell.source != original.source:
+                if cell.get("source") != original.source:
                     flags.append(f"test cell {grade_id} was edited (the grader restored it)")
             if _graded_order(nb, release) != _graded_order(release, nb):
                 flags.append("exercise or test cells were moved out of their order")
@@ -206,16 +243,13 @@ class RecordTampering(NbGraderPreprocessor):
                                        if source.is_dir() else set())
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             relative = path.relative_to(folder)
-            if path.is_symlink():
-                flags.append(f"the submission holds a symbolic link, {relative} (never seen by the kernel)")
-            elif path.is_file() and str(relative) not in allowed and relative.suffix != ".ipynb" \
+            if path.is_file() and str(relative) not in allowed and relative.suffix != ".ipynb" \
                     and not relative.name.startswith(".") and relative.name != "timestamp.txt":
                 flags.append(f"the submission holds an extra file, {relative} (never seen by the kernel)")
         _drop_broken_metadata(nb, flags)
         if release is not None:
             _restore_metadata(nb, release, flags)
-        add_flags(course_dir, student, assignment, flags, fresh=True)
-        return nb, resources
+        return flags
 
 
 # --- feedback ------------------------------------------------------------------------------
@@ -247,6 +281,19 @@ class TrustedVerdict(NbGraderPreprocessor):
         course_dir = _course_dir(self)
         info = resources["nbgrader"]
         student, assignment = info["student"], info["assignment"]
+        refused = read_report(course_dir, student, assignment).get("refused")
+        if not refused:
+            try:
+                return self._verdict(nb, resources, course_dir, student, assignment)
+            except Exception as error:  # nothing about one submission stops the grading of others
+                refused = f"the grader's verdict failed ({type(error).__name__}: {str(error)[:200]})"
+                add_flags(course_dir, student, assignment, [f"{refused}: graded 0"])
+        for _, cell in test_cells(nb):
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "execute_result"]
+            _mark_failed(cell, f"not graded: {refused}")
+        return nb, resources
+
+    def _verdict(self, nb, resources, course_dir, student, assignment):
         run = resources.get("autograder") or {"flags": ["the notebook was not run by SandboxedExecute"],
                                               "payload": None, "seed": 0, "probe": True}
         flags = list(run["flags"])

@@ -16,12 +16,11 @@ import threading
 import time
 import warnings
 
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
 from . import forkserver, sandbox
-from .safe_execute import SandboxedExecute
+from .safe_execute import BoundedKernelClient, SandboxedExecute
 
 # Modules every notebook of the course imports first: loading them is the slow part of a
 # kernel's start, and loading them early changes nothing a notebook can observe but time.
@@ -144,11 +143,11 @@ def _run(manager, code, timeout=60):
         client.stop_channels()
 
 
-class PromptKernelClient(AsyncKernelClient):
-    """jupyter_client's asynchronous client, ready as soon as the kernel has answered a
-    kernel_info request on the shell channel and IOPub has brought that request's last
-    message. (The stock ``wait_for_ready`` then waits until IOPub has been silent for 0.2 s:
-    0.2 s of nothing on every notebook.)"""
+class PromptKernelClient(BoundedKernelClient):
+    """The grader's bounded asynchronous client (``safe_execute.BoundedKernelClient``), ready
+    as soon as the kernel has answered a kernel_info request on the shell channel and IOPub has
+    brought that request's last message. (The stock ``wait_for_ready`` then waits until IOPub
+    has been silent for 0.2 s: 0.2 s of nothing on every notebook.)"""
 
     async def _async_wait_for_ready(self, timeout=None):
         deadline = time.monotonic() + (60 if timeout is None else timeout)

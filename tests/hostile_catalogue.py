@@ -7,10 +7,20 @@ report must contain. ``tests/test_hostile.py`` grades the whole catalogue, plus 
 submissions beside it, with the real grading commands inside the real sandbox.
 """
 
+import base64
+import bz2
+import functools
+import io
 import json
+import os
+import random
+import shutil
+import struct
+import zlib
 from dataclasses import dataclass
 
 import nbformat
+import numpy as np
 from nbformat.v4 import new_code_cell
 
 from autograder.samples import make_submission
@@ -367,8 +377,9 @@ CATALOGUE = [
             injected(READ_REFERENCE, "untouched"), 0, ()),
     Hostile("read_gradebook", "looks for the gradebook's hidden test cells, stubs",
             injected(READ_GRADEBOOK, "untouched"), 0, ()),
+    # Refused: a symbolic link anywhere in a submission (see the trusted side's block below).
     Hostile("symlinks", "symlinks to source/ and /etc/shadow in the submission, read by the notebook",
-            raw(_symlinks), FULL, ("symbolic link",)),
+            raw(_symlinks), 0, ("symbolic link",)),
     Hostile("tamper_files", "writes nbgrader_config.py, the gradebook, another student's notebook",
             injected(TAMPER_FILES, "complete"), FULL, ()),
     Hostile("network", "connects to the database server and the internet", injected(NETWORK, "complete"), FULL,
@@ -407,3 +418,279 @@ CATALOGUE = [
     Hostile("other_assignment", "notebook 03 uploaded as 04", raw(_other_assignment), 0, ("is the notebook of 03",)),
     Hostile("huge_file", "a 30 MiB notebook", raw(_huge_file), 0, ("over the",)),
 ]
+
+
+# --- The trusted side: broken or hostile bytes never stop the class or fill the grader's
+# memory; links and copies of the source are refused; text from a submission is escaped. ---
+
+def _raw_notebook(change):
+    """Write the complete notebook as JSON after ``change(dict)`` (what nbformat would refuse)."""
+    def write(folder):
+        notebook = json.loads(nbformat.writes(_notebook("complete")))
+        change(notebook)
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook))
+    return write
+
+
+def _set_nbgrader(index_of, value):
+    def change(notebook):
+        cells = notebook["cells"]
+        cells[index_of(cells)].setdefault("metadata", {})["nbgrader"] = value
+    return change
+
+
+def _first_test(cells):
+    return next(i for i, c in enumerate(cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                and not c["metadata"]["nbgrader"].get("solution"))
+
+
+def _cell_metadata_null(notebook):
+    notebook["cells"][0]["metadata"] = None
+
+
+def _test_grade_id_list(notebook):
+    cell = notebook["cells"][_first_test(notebook["cells"])]
+    cell["metadata"]["nbgrader"]["grade_id"] = ["test", "list"]
+
+
+def _nbformat_3(folder):
+    notebook = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ASSIGNMENT},
+                "worksheets": [{"cells": [{"cell_type": "code", "input": "1 + 1", "outputs": [],
+                                           "language": "python"}]}], "cells": []}
+    (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook))
+
+
+def _nested(depth):
+    def change(notebook):
+        deep = {}
+        for _ in range(depth):
+            deep = {"x": deep}
+        notebook["cells"][0]["metadata"]["deep"] = deep
+    return change
+
+
+def _notebook_folder(folder):
+    (folder / f"{ASSIGNMENT}.ipynb").mkdir()
+    (folder / f"{ASSIGNMENT}.ipynb" / "inside.txt").write_text("a folder named like the notebook")
+
+
+def _fifo_notebook(folder):
+    os.mkfifo(folder / f"{ASSIGNMENT}.ipynb")  # reading it would wait for ever
+
+
+def _elsewhere(folder):
+    """A folder outside submitted/ holding a copy of the instructor's source notebook."""
+    course_dir = folder.parents[2]
+    target = course_dir.parent / f"elsewhere-{folder.parent.name}"
+    target.mkdir()
+    shutil.copy(course_dir / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", target)
+    return target
+
+
+def _symlinked_folder(folder):
+    target = _elsewhere(folder)
+    folder.rmdir()
+    folder.symlink_to(target, target_is_directory=True)
+
+
+def _symlinked_student(folder):
+    target = _elsewhere(folder)
+    student = folder.parent
+    folder.rmdir()
+    (target / ASSIGNMENT).mkdir()
+    shutil.move(str(target / f"{ASSIGNMENT}.ipynb"), target / ASSIGNMENT)
+    student.rmdir()
+    student.symlink_to(target, target_is_directory=True)
+
+
+def _hard_link(folder):
+    target = _elsewhere(folder)
+    os.link(target / f"{ASSIGNMENT}.ipynb", folder / f"{ASSIGNMENT}.ipynb")
+
+
+def _source_copy(folder):
+    """The source notebook as a regular file: what `nbgrader collect` makes of a symlink."""
+    course_dir = folder.parents[2]
+    shutil.copy(course_dir / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", folder)
+
+
+def _hidden_marker(notebook):
+    notebook.cells.insert(1, nbformat.v4.new_markdown_cell("### BEGIN HIDDEN TESTS\nmy notes"))
+
+
+def _escaped_file_name(folder):
+    _save(folder, _notebook("complete"))
+    (folder / "\x1b[2J\x1b]0;owned\x07notes.txt").write_text("a file name with terminal escapes")
+
+
+ESCAPE_ERROR = "raise SystemExit('\\x1b[2J\\x1b]0;owned\\x07\\r=cmd|calc')\n"
+
+# The probe cell carries its nonce in its source: this notebook reads it there and prints a
+# forged probe line after the probe cell's own, holding ``archive`` (base64).
+FORGE_PROBE = """import re, sys
+_nonce = []
+def _read_nonce(info):
+    _nonce[:] = re.findall(r"probe-[0-9a-f]{{32}}", info.raw_cell or "")[:1] or _nonce
+def _forge(result):
+    if _nonce:
+        sys.stdout.write("\\n" + _nonce[0] + {archive!r} + "\\n")
+        sys.stdout.flush()
+get_ipython().events.register("pre_run_cell", _read_nonce)
+get_ipython().events.register("post_run_cell", _forge)
+"""
+
+
+def _bits(data):
+    return bin(int.from_bytes(data, "big"))[2:].zfill(len(data) * 8)
+
+
+BZIP2_END = bin(0x177245385090)[2:].zfill(48)
+
+
+def _bzip2_block(data):
+    """(bits of the single bzip2 block that holds ``data``, its CRC)."""
+    bits = _bits(bz2.compress(data, 9))
+    block = bits[32:bits.rindex(BZIP2_END)]
+    return block, int(block[48:80], 2)
+
+
+def bzip2_bomb(prefix, block_bytes, repeats):
+    """A valid bzip2 stream of ``prefix`` and (repeats + 1) x block_bytes zero bytes, a few
+    hundred bytes long: one block of zeros compressed once and repeated, CRCs combined."""
+    first, crc = _bzip2_block(prefix + bytes(block_bytes))
+    zero, zero_crc = _bzip2_block(bytes(block_bytes))
+    combined = 0
+    for block_crc in [crc] + [zero_crc] * repeats:
+        combined = (((combined << 1) | (combined >> 31)) & 0xFFFFFFFF) ^ block_crc
+    bits = _bits(b"BZh9") + first + zero * repeats + BZIP2_END + bin(combined)[2:].zfill(32)
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+def _zip(members):
+    """A zip archive of [(name, method, compressed bytes, size, crc32)], written by hand (the
+    zipfile module would compress the data itself)."""
+    local, central = b"", b""
+    for name, method, data, size, crc in members:
+        encoded = name.encode()
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 46, 0, method, 0, 0x21, crc, len(data), size,
+                             len(encoded), 0)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 46, 46, 0, method, 0, 0x21, crc, len(data),
+                               size, len(encoded), 0, 0, 0, 0, 0, len(local)) + encoded
+        local += header + encoded + data
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(local), 0)
+    return local + central + end
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _npy_header(shape, descr="<f8"):
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def _small_members(compress=lambda data: (0, data)):
+    members = []
+    for name, array in (("index.npy", np.array(["numerical_gradient\tgrad"])), ("errors.npy", np.array([""]))):
+        data = _npy(array)
+        method, packed = compress(data)
+        members.append((name, method, packed, len(data), zlib.crc32(data)))
+    return members
+
+
+@functools.cache
+def bomb_archive(kind):
+    """The base64 text of a forged probe archive that declares about 4 GB (4e9 bytes) of values:
+    "bzip2" (380 bytes of bzip2), "deflate" (the same size declared, DEFLATE-compressed) or
+    "header" (a stored .npy whose header declares a (500000000,) float64 array)."""
+    count, block = 500_000_000, 40_000_000
+    header = _npy_header((count,))
+    if kind == "bzip2":
+        data = bzip2_bomb(header, block, count * 8 // block - 1)
+        crc = zlib.crc32(header)
+        zeros = bytes(block)
+        for _ in range(count * 8 // block):
+            crc = zlib.crc32(zeros, crc)
+        members = _small_members() + [("a0.npy", 12, data, len(header) + count * 8, crc)]
+    elif kind == "deflate":
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        data = compressor.compress(header) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        members = _small_members() + [("a0.npy", 8, data, len(header) + count * 8, 0)]
+    else:
+        data = header + bytes(64)
+        members = _small_members() + [("a0.npy", 0, data, len(data), zlib.crc32(data))]
+    return base64.b64encode(_zip(members)).decode("ascii")
+
+
+def forged(kind):
+    """A correct notebook that forges the probe line with ``bomb_archive(kind)``."""
+    def build(folder):
+        code = FORGE_PROBE.format(archive=bomb_archive(kind))
+        injected(code, "complete", after="test_dropout_backward")(folder)
+    return build
+
+
+# 100 IOPub messages of 100 MiB each, signed with the kernel's own key.
+IOPUB_FLOOD = """_kernel = get_ipython().kernel
+_big = bytes(100 * 1024 * 1024)
+for _ in range(100):
+    _kernel.session.send(_kernel.iopub_socket, "display_data", {"data": {"text/plain": "x"}, "metadata": {}},
+                         parent=_kernel.get_parent(), buffers=[_big])
+del _big
+"""
+
+TRUSTED_SIDE = [
+    Hostile("nbgrader_null", "a cell's nbgrader metadata is null", raw(_raw_notebook(
+        _set_nbgrader(lambda cells: 0, None))), FULL, ("without a valid grade_id",)),
+    Hostile("nbgrader_text", "a test cell's nbgrader metadata is a string", raw(_raw_notebook(
+        _set_nbgrader(_first_test, "grade me"))), FULL, ("without a valid grade_id", "was deleted")),
+    Hostile("metadata_null", "a cell's metadata is null", raw(_raw_notebook(_cell_metadata_null)), 0,
+            ("metadata that is not a dictionary",)),
+    Hostile("grade_id_list", "a test cell's grade_id is a list", raw(_raw_notebook(_test_grade_id_list)), FULL,
+            ("without a valid grade_id",)),
+    Hostile("deep_json", "JSON nested 100000 deep", raw(_write(b"[" * 100_000 + b"]" * 100_000)), 0,
+            ("RecursionError",)),
+    Hostile("deep_metadata", "metadata nested 900 deep", raw(_raw_notebook(_nested(900))), 0,
+            ("levels deep",)),
+    Hostile("nbformat_3", "an nbformat 3 notebook", raw(_nbformat_3), 0, ("nbformat version 3",)),
+    Hostile("binary_junk", "4 KiB of random bytes", raw(_write(random.Random(12).randbytes(4096))), 0,
+            ("not valid notebook JSON",)),
+    Hostile("cells_not_cells", "cells that are numbers", raw(_write(json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [1, 2]}).encode())), 0,
+        ("not a code, markdown or raw cell",)),
+    Hostile("notebook_folder", "a folder named like the notebook", raw(_notebook_folder), 0,
+            ("not a regular file",)),
+    Hostile("fifo_notebook", "a named pipe in place of the notebook", raw(_fifo_notebook), 0,
+            ("is not a regular file",)),
+    Hostile("gigantic_cell", "a code cell holding an 8 MiB comment", edited(
+        lambda nb: nb.cells.insert(1, new_code_cell("#" + "x" * (8 * 1024 * 1024)))), FULL, ()),
+    Hostile("symlinked_folder", "the assignment folder a symlink to a copy of the source", raw(_symlinked_folder),
+            0, ("is a symbolic link",)),
+    Hostile("symlinked_student", "the student's folder a symlink to a copy of the source",
+            raw(_symlinked_student), 0, ("is a symbolic link",)),
+    Hostile("hard_link", "the notebook a hard link to a copy of the source notebook", raw(_hard_link), 0,
+            ("hard link",)),
+    Hostile("source_copy", "the instructor's source notebook, as `nbgrader collect` copies a symlink",
+            raw(_source_copy), 0, ("BEGIN SOLUTION",)),
+    Hostile("hidden_marker", "a cell holding the hidden-test marker", edited(_hidden_marker), 0,
+            ("BEGIN HIDDEN TESTS",)),
+    Hostile("escape_error", "an exception text with terminal escape codes", injected(
+        ESCAPE_ERROR, "complete", after="test_dropout_backward"), FULL, ("\\x1b[2J",)),
+    Hostile("escape_file_name", "an extra file whose name holds terminal escape codes", raw(_escaped_file_name),
+            FULL, ("\\x1b[2J",)),
+    Hostile("=1+2", "a student id that a spreadsheet reads as a formula", edited(lambda nb: None), FULL, ()),
+    Hostile("forged_bzip2", "a forged probe line: a bzip2 .npz of 380 bytes declaring 4 GB", forged("bzip2"),
+            0, ("compress",)),
+    Hostile("forged_deflate", "a forged probe line: a DEFLATE .npz member declaring 4 GB", forged("deflate"), 0,
+            ("compress",)),
+    Hostile("forged_header", "a forged probe line: an .npy header declaring a 4 GB array", forged("header"), 0,
+            ("declares",)),
+    Hostile("iopub_flood", "100 signed IOPub messages of 100 MiB", injected(
+        IOPUB_FLOOD, "complete", after="test_dropout_backward"), FULL, ("refused them unread",)),
+]
+CATALOGUE += TRUSTED_SIDE

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from autograder.benchmark_class import make_class
 from autograder.nbgrader_cli import environment
 from autograder.release import build_course_dir
 from autograder.samples import write_submissions
+from autograder.verdict import read_report
 
 ASSIGNMENTS = ["01_data_prep", "05_update"]
 CLASS = {"ada": "complete", "grace": "partial", "linus": "buggy", "margaret": "untouched"}
@@ -134,3 +136,73 @@ def test_batch_survives_hostile_submissions_with_the_same_cell_scores(tmp_path):
     assert len(outcomes) == 2 and all(o.ok for o in outcomes), [o.error for o in outcomes]
     assert grading.cell_scores(parallel) == grading.cell_scores(sequential)
     assert _totals(grading.cell_scores(parallel)) == {"ada": 5, "eve": 5}
+
+
+# --- The trusted side: one submission's worker dying costs only that submission. ---
+
+def _parent(pid):
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def _worker_grading_marker(driver, marker):
+    """The pid of the worker process (a child of the driver's fork server) whose kernel runs
+    ``marker`` (a command line), or None."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "cmdline").read_bytes().split(b"\0")[:2] != marker:
+                continue
+        except OSError:
+            continue
+        pid = int(entry.name)
+        while pid not in (None, 0, 1):
+            parent = _parent(pid)
+            if parent is not None and _parent(parent) == driver:
+                return pid
+            pid = parent
+    return None
+
+
+def test_a_worker_killed_while_grading_one_submission_costs_only_that_submission(tmp_path):
+    """A worker killed (as the kernel's OOM killer would) whenever it grades eve breaks its
+    pool: the rest of the class is graded by new pools, and eve, killing even a pool of her
+    own, is graded 0, flagged; the command exits 0 and exports everyone."""
+    from nbformat.v4 import new_code_cell
+
+    from autograder.samples import make_submission, submit
+
+    course_dir = tmp_path / "course"
+    release_dir = build_course_dir(course_dir, ["05_update"])
+    write_submissions(course_dir, {"ada": "complete", "margaret": "untouched"}, ["05_update"],
+                      release_dir=release_dir)
+    notebook = make_submission("05_update", "complete", release_dir=release_dir)
+    notebook.cells.append(new_code_cell("import subprocess, time\nsubprocess.Popen(['sleep', '4242'])\n"
+                                        "time.sleep(30)\n"))
+    submit(course_dir, "eve", "05_update", notebook)
+    command = [sys.executable, "-m", "autograder", "grade", "05_update", "--course-dir", str(course_dir),
+               "--workers", "2"]
+    driver = subprocess.Popen(command, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    kills, deadline = 0, time.time() + 600
+    while driver.poll() is None and time.time() < deadline:
+        worker = _worker_grading_marker(driver.pid, [b"sleep", b"4242"])
+        if worker is not None:
+            os.kill(worker, signal.SIGKILL)
+            kills += 1
+            time.sleep(1)
+        time.sleep(0.1)
+    stdout, stderr = driver.communicate(timeout=60)
+    assert driver.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    assert kills >= 2, "eve's worker was killed only once: she was never graded alone"
+    totals = _totals(grading.cell_scores(course_dir))
+    assert totals == {"ada": 5, "margaret": 0, "eve": 0}, (totals, stdout)
+    flags = read_report(course_dir, "eve", "05_update")["flags"]
+    assert any("stopped the grader's worker process" in flag for flag in flags), flags
+    assert "eve/05_update" in stdout
+    exported = (course_dir / "grades.csv").read_text().splitlines()
+    assert len(exported) == 1 + 3

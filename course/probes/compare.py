@@ -7,6 +7,7 @@ embedded in the probe cell too, where ``autograder`` is not importable).
 """
 
 import io
+import math
 import zipfile
 
 import numpy as np
@@ -27,28 +28,102 @@ __all__ = [
 TOLERANCE = 1e-7
 #: Where the values came from, for the messages.
 ON_OURS = " on the grader's own inputs"
-#: Largest payload read back (bytes of the .npz archive).
+#: Largest payload read back (bytes of the .npz archive; the course's largest is under 0.5 MB).
 MAX_PAYLOAD = 20_000_000
+#: Most members of the archive: index, errors and one array per value (the course's largest
+#: probe output has a few hundred).
+MAX_MEMBERS = 10_000
+#: The dtype kinds the probes write: booleans, integers, floats and text.
+KINDS = "biufU"
 
 
 class PayloadError(ValueError):
     """The probe output cannot be read: missing, truncated, pickled or malformed."""
 
 
+def _unreadable(reason):
+    return PayloadError(f"the probe output cannot be read: {reason}")
+
+
+def _count_members(payload):
+    """The number of members the archive's end record declares, read before the zipfile module
+    parses (and allocates) its directory. ``np.savez`` writes the end record last, with no
+    comment: anything else is refused."""
+    end = payload[-22:]
+    if len(end) < 22 or end[:4] != b"PK\x05\x06":
+        raise _unreadable("it is not an .npz archive as the probe cell writes it")
+    return int.from_bytes(end[10:12], "little")
+
+
+def _members(archive):
+    """The archive's members, checked before anything is read: stored (``np.savez``, never a
+    compression method the kernel does not write), unencrypted, .npy, each name once, at most
+    MAX_MEMBERS, their sizes together within MAX_PAYLOAD."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise _unreadable(f"it has {len(members)} members, more than {MAX_MEMBERS}")
+    names, total = set(), 0
+    for member in members:
+        name = repr(member.filename[:40])
+        if member.compress_type != zipfile.ZIP_STORED:
+            raise _unreadable(f"its member {name} uses compression method {member.compress_type}; the "
+                              "grader reads only stored (uncompressed) members")
+        if member.flag_bits & 0x1 or member.file_size != member.compress_size:
+            raise _unreadable(f"its member {name} is encrypted or misstates its size")
+        if not member.filename.endswith(".npy") or member.filename in names:
+            raise _unreadable(f"it holds an unexpected member {name}")
+        names.add(member.filename)
+        total += member.file_size
+        if total > MAX_PAYLOAD:
+            raise _unreadable(f"its members hold more than {MAX_PAYLOAD} bytes")
+    return members
+
+
+def _array(archive, member):
+    """The array of one .npy member, its header read and checked first: a version 1 or 2
+    header, a dtype of a kind in KINDS (no objects, no fields), and exactly as many bytes of
+    data as its shape and dtype declare, so that nothing is allocated beyond what the archive
+    holds."""
+    name = repr(member.filename[:40])
+    with archive.open(member) as handle:
+        version = np.lib.format.read_magic(handle)
+        if version not in ((1, 0), (2, 0)):
+            raise _unreadable(f"its member {name} has .npy version {version}")
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+            np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read_header(handle)
+        plain = dtype.fields is None and dtype.subdtype is None and not dtype.hasobject
+        if dtype.kind not in KINDS or not plain:
+            raise _unreadable(f"its member {name} has dtype {dtype}")
+        declared = math.prod(shape) * dtype.itemsize
+        held = member.file_size - handle.tell()
+        if declared != held:
+            raise _unreadable(f"its member {name} declares {declared} bytes of {dtype} values of shape "
+                              f"{shape[:4]} but holds {held}")
+        data = handle.read(held)
+    array = np.frombuffer(data, dtype=dtype, count=math.prod(shape)).copy()
+    return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
+
+
 def decode(payload):
     """{grade_id: {key: array} or error text} from the bytes of an .npz archive.
 
-    Raises PayloadError for anything that is not exactly what ``kernel.encode`` writes;
-    object arrays (pickles) are refused by ``np.load(allow_pickle=False)``.
+    Raises PayloadError for anything that is not exactly what ``kernel.encode`` writes, before
+    allocating anything it declares: a compression method, more members or more bytes than
+    the bounds, an .npy header that declares more than its member holds, objects (pickles).
     """
     if payload is None:
         raise PayloadError("the notebook printed no probe output (did the kernel die or time out?)")
     if len(payload) > MAX_PAYLOAD:
         raise PayloadError(f"the probe output is too large ({len(payload)} bytes)")
+    if _count_members(payload) > MAX_MEMBERS:
+        raise _unreadable(f"it declares more than {MAX_MEMBERS} members")
     try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-            files = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            files = {member.filename[: -len(".npy")]: _array(archive, member) for member in _members(archive)}
+    except PayloadError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError, OverflowError) as error:
         raise PayloadError(f"the probe output cannot be read ({type(error).__name__}: {error})") from None
     index, errors = files.pop("index", None), files.pop("errors", None)
     if (

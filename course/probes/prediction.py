@@ -147,7 +147,10 @@ def judge_results(got, want, t):
 
 #: The losses a recorded call of train may use, by the notebook's class names.
 LOSSES = ("MeanSquareError", "SigmoidCrossEntropy", "SoftmaxCrossEntropy")
-#: The most mini-batch steps the judge replays (buggy_experiment takes 100 x 32 = 3200).
+#: The most calls of train that fixed_experiment may make: the judge replays every one.
+MAX_CALLS = 10
+#: The most mini-batch steps the judge replays over all the calls (buggy_experiment takes
+#: 100 x 32 = 3200 in one call).
 MAX_STEPS = 10_000
 
 
@@ -158,9 +161,13 @@ def probe_fixed_experiment(ns, rng):
     no time training. A fixed_experiment that trains without calling train is run as it is
     and its trained model transported instead."""
     fixed = ns["fixed_experiment"]
-    home, values, models = fixed.__globals__, {}, []
+    home, values, models, calls = fixed.__globals__, {}, [], [0]
 
     def recording_train(model, loss_fn, X, Y, **settings):
+        calls[0] += 1
+        if len(models) >= MAX_CALLS:  # past the bound: nothing more is recorded or replayed
+            raise RuntimeError(f"fixed_experiment called train more than {MAX_CALLS} times (the grader "
+                               f"replays at most {MAX_CALLS} calls): train one model, once")
         prefix = f"call {len(models)}: "
         if not models:
             _record_model(values, "initial: ", model, ns)
@@ -178,7 +185,7 @@ def probe_fixed_experiment(ns, rng):
         outcome = fixed(*load_task("disc", ns))
     finally:
         home["train"] = saved
-    values["calls of train"] = len(models)
+    values["calls of train"] = calls[0]
     values["one model for every call"] = all(model is models[0] for model in models)
     values["returns a tuple of three"] = isinstance(outcome, tuple) and len(outcome) == 3
     model, history, accuracy = outcome
@@ -191,38 +198,52 @@ def probe_fixed_experiment(ns, rng):
 
 def _replay(got, t):
     """Train the recorded initial model with the reference, call after call, on the trusted
-    training set. Returns (model, losses); raises ValueError with the problem."""
+    training set: at most MAX_CALLS calls and MAX_STEPS mini-batch steps in all, checked before
+    any training. Returns (model, losses); raises ValueError with the problem."""
     problems, model, _ = t.model_problems(got, "initial: ", "disc", EXPERIMENTS["disc"]["architecture"])
     if problems:
         raise ValueError(problems[0])
     X_train, reference = t.task_data("disc")[0], t.reference_namespace()
+    calls = int(got["calls of train"])
+    if calls > MAX_CALLS:
+        raise ValueError(f"fixed_experiment calls train {calls} times; the grader replays at most "
+                         f"{MAX_CALLS} calls: train one model, once")
+    settings = [_recorded_call(got, call, X_train, t) for call in range(calls)]
+    steps = sum(epochs * -(-len(X_train) // batch_size) for _, _, epochs, batch_size, _, _ in settings)
+    if steps > MAX_STEPS:
+        raise ValueError(f"fixed_experiment trains {steps} mini-batch steps over its {calls} call(s) of "
+                         f"train, more than the grader replays ({MAX_STEPS}): keep the epochs and batch "
+                         "size of buggy_experiment")
     losses = []
-    for call in range(int(got["calls of train"])):
-        names = ("loss", "X", "Y", "epochs", "batch_size", "lr", "seed")
-        setting = {name: got.get(f"call {call}: {name}") for name in names}
-        X, Y, loss = setting["X"], setting["Y"], str(setting["loss"])
-        if X is None or X.shape != X_train.shape or t.relative_error(X, X_train) >= t.TOLERANCE:
-            raise ValueError("train was not given the X_train that fixed_experiment received")
-        if Y is None or Y.ndim != 2 or len(Y) != len(X_train) or Y.dtype.kind not in "iuf" \
-                or not np.all(np.isfinite(Y)):
-            raise ValueError("the targets given to train should be an (N, C) array of numbers")
-        if loss not in LOSSES:
-            raise ValueError(f"train was given a loss of kind {loss}")
-        numbers = [setting[name] for name in ("epochs", "batch_size", "lr", "seed")]
-        if any(number is None or number.shape != () or number.dtype.kind not in "iuf" for number in numbers):
-            raise ValueError("train was not given numbers for epochs, batch_size, lr and seed")
-        epochs, batch_size, lr, seed = (number.item() for number in numbers)
-        if not (int(epochs) == epochs >= 1 and int(batch_size) == batch_size >= 1 and np.isfinite(lr)):
-            raise ValueError(f"train was given epochs={epochs}, batch_size={batch_size}, lr={lr}")
-        if epochs * -(-len(X_train) // batch_size) > MAX_STEPS:
-            raise ValueError(f"fixed_experiment trains {epochs} epochs of batches of {batch_size}: "
-                             "keep the epochs and batch size of buggy_experiment")
+    for loss, Y, epochs, batch_size, lr, seed in settings:
         with np.errstate(all="ignore"):
             history = reference["train"](model, reference[loss](), X_train, Y.astype(np.float64),
                                          epochs=int(epochs), batch_size=int(batch_size), lr=float(lr),
                                          seed=int(seed))
         losses += history["loss"]
     return model.eval(), np.array(losses)
+
+
+def _recorded_call(got, call, X_train, t):
+    """(loss, Y, epochs, batch_size, lr, seed) of recorded call ``call`` of train, checked;
+    raises ValueError with the problem."""
+    names = ("loss", "X", "Y", "epochs", "batch_size", "lr", "seed")
+    setting = {name: got.get(f"call {call}: {name}") for name in names}
+    X, Y, loss = setting["X"], setting["Y"], str(setting["loss"])
+    if X is None or X.shape != X_train.shape or t.relative_error(X, X_train) >= t.TOLERANCE:
+        raise ValueError("train was not given the X_train that fixed_experiment received")
+    if Y is None or Y.ndim != 2 or len(Y) != len(X_train) or Y.dtype.kind not in "iuf" \
+            or not np.all(np.isfinite(Y)):
+        raise ValueError("the targets given to train should be an (N, C) array of numbers")
+    if loss not in LOSSES:
+        raise ValueError(f"train was given a loss of kind {loss}")
+    numbers = [setting[name] for name in ("epochs", "batch_size", "lr", "seed")]
+    if any(number is None or number.shape != () or number.dtype.kind not in "iuf" for number in numbers):
+        raise ValueError("train was not given numbers for epochs, batch_size, lr and seed")
+    epochs, batch_size, lr, seed = (number.item() for number in numbers)
+    if not (int(epochs) == epochs >= 1 and int(batch_size) == batch_size >= 1 and np.isfinite(lr)):
+        raise ValueError(f"train was given epochs={epochs}, batch_size={batch_size}, lr={lr}")
+    return loss, Y, epochs, batch_size, lr, seed
 
 
 def judge_fixed_experiment(got, want, t):
