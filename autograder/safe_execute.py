@@ -83,7 +83,8 @@ class SandboxedExecute(Execute):
         km = super().create_kernel_manager()
         if self.sandbox:
             km.limits = self.limits()
-            km.files = jail.course_files(CourseDirectory(config=self.config).root)
+            files = jail.course_files(CourseDirectory(config=self.config).root)
+            km.files = {self._assignment: files.get(self._assignment, [])}  # its own assignment's only
             km.workdir = f"{jail.HOME}/{self._assignment}"
         return km
 

@@ -4,6 +4,7 @@ its own that a new bubblewrap kernel has, and from outside for what it leaves be
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def server():
 
 def start(manager_class, server=None, assignment="04_backward"):
     manager = manager_class(kernel_name="python3", client_class="autograder.warm_kernels.PromptKernelClient")
-    manager.files, manager.fork_server = sandbox.course_files(REPOSITORY), server
+    manager.files = {assignment: sandbox.course_files(REPOSITORY)[assignment]}  # its own assignment's
+    manager.fork_server = server
     manager.workdir = f"{sandbox.HOME}/{assignment}"
     manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
     return manager
@@ -194,7 +196,8 @@ def test_a_module_that_fails_to_preload_is_reported_and_kernels_still_start():
 def test_a_pool_whose_fork_server_cannot_start_falls_back_to_bubblewrap(tmp_path):
     kernels = KernelPool(REPOSITORY, spares=0)
     kernels.fork_server.close()
-    kernels.fork_server = ForkServer({"04_backward": [tmp_path / "gone.py"]})  # bwrap cannot bind it
+    kernels.fork_server = ForkServer(sandbox.course_files(REPOSITORY))
+    shutil.rmtree(kernels.fork_server.staging / "view")  # bwrap cannot bind the course files: no zygote
     with pytest.warns(UserWarning, match="without the fork server"):
         kernels._start_one()
     manager = kernels._ready.get(timeout=120)
