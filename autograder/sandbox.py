@@ -102,21 +102,23 @@ def course_files(course_dir):
 @dataclass(frozen=True)
 class View:
     """What the sandbox shows besides the environment: read-only copies of course files
-    ({assignment: [host paths]}, each at /home/student/<assignment>/) and of matplotlib's
-    font list (in MPLCONFIGDIR)."""
+    ({assignment: [host paths]}, each at /home/student/<assignment>/), of matplotlib's font
+    list (in MPLCONFIGDIR) and of the course package (at PACKAGES/course)."""
 
     files: dict
     fonts: tuple = ()
+    course: str = None  # None: the grader's own course package, bound where it lies
 
     def only(self, assignment):
         """The view of a kernel grading ``assignment``: its own course files only."""
-        return View({assignment: self.files.get(assignment, [])}, self.fonts)
+        return View({assignment: self.files.get(assignment, [])}, self.fonts, self.course)
 
 
 def stage(files, folder):
     """A View of read-only copies, made in ``folder`` (created here), of the course files
-    ``files`` ({assignment: [paths]}) and of the grader's matplotlib font list. The sandbox
-    binds the copies, so no path of the course directory appears in a kernel's mount table."""
+    ``files`` ({assignment: [paths]}), of the grader's matplotlib font list and of the course
+    package it imports. The sandbox binds the copies, so no host path of the course directory
+    (or of a repository holding the course package) appears in a kernel's mount table."""
     import matplotlib
     import matplotlib.font_manager  # noqa: F401  (builds the font list when missing)
 
@@ -133,9 +135,10 @@ def stage(files, folder):
             copy = folder / "files" / assignment / Path(path).name
             shutil.copyfile(path, copy)
             staged[assignment].append(copy)
+    shutil.copytree(course_package(), folder / "course", ignore=shutil.ignore_patterns("__pycache__"))
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o444)
-    return View(staged, tuple(sorted(fonts.iterdir())))
+    return View(staged, tuple(sorted(fonts.iterdir())), str(folder / "course"))
 
 
 @cache
@@ -274,7 +277,7 @@ def _bwrap(runtime_dir, *, limits, view, workdir, capabilities):
         bwrap += ["--perms", "0000", "--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
     for path in files:
         bwrap += ["--ro-bind", "/dev/null", path]
-    bwrap += ["--ro-bind", str(course_package()), f"{PACKAGES}/course"]
+    bwrap += ["--ro-bind", view.course or str(course_package()), f"{PACKAGES}/course"]
     bwrap += ["--perms", "0777", "--dir", MPLCONFIGDIR]
     for path in view.fonts:
         bwrap += ["--ro-bind", str(path), f"{MPLCONFIGDIR}/{Path(path).name}"]

@@ -67,8 +67,10 @@ def start(manager_class, server=None, assignment="04_backward"):
 
 
 def run(manager, code):
-    """stdout of ``code`` run in the kernel of ``manager``; raises on an error."""
-    client = BlockingKernelClient(**manager.get_connection_info(session=True))
+    """stdout of ``code`` run in the kernel of ``manager``; raises on an error. (The client
+    asks the manager whether the kernel lives: a heartbeat missed on a busy machine is not
+    a dead kernel.)"""
+    client = BlockingKernelClient(parent=manager, **manager.get_connection_info(session=True))
     client.start_channels()
     out = []
     try:
