@@ -25,8 +25,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 
 
 def _pip(python, *args):
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-compile", *args], check=True, timeout=1200,
-                   capture_output=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-compile", *args], check=True,
+                   timeout=1200, capture_output=True)
 
 
 @pytest.fixture(scope="module", params=["editable", "regular", "wheel"])
