@@ -189,7 +189,7 @@ def hidden_paths():
         base = Path(dist.locate_file(""))
         for entry in dist.files or []:
             parts = Path(entry).parts
-            if parts and parts[0] not in ("..", "__pycache__", "course"):
+            if parts and parts[0] not in ("..", "__pycache__"):
                 hide(base / parts[0])  # a top-level folder or file of the distribution
             elif parts and parts[0] == "__pycache__":
                 hide(base / entry)
