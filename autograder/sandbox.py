@@ -144,12 +144,18 @@ def stage(files, folder):
 @cache
 def course_package():
     """The folder of the ``course`` package that the grader's own Python imports (so the
-    kernel runs the same course code, whichever course directory is graded)."""
-    spec = importlib.util.find_spec("course")
-    if spec is None or not spec.submodule_search_locations:
+    kernel runs the same course code, whichever course directory is graded). Found through
+    one of its modules: a folder named ``course`` on the path (an nbgrader course directory
+    called so) is a namespace package to importlib, never the course package."""
+    try:
+        spec = importlib.util.find_spec("course.previous")
+    except ImportError:
+        spec = None
+    folder = Path(spec.origin).resolve().parent if spec is not None and spec.origin else None
+    if folder is None or not (folder / "__init__.py").is_file():
         raise SandboxUnavailable("the grader's Python environment cannot import the `course` package: "
                                  "install the course in it (pip install -e . in the repository)")
-    return Path(list(spec.submodule_search_locations)[0]).resolve()
+    return folder
 
 
 def _readable_roots():
