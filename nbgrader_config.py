@@ -25,6 +25,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.export import SafeCsvExportPlugin
+from autograder.preflight import before_autograde
 from autograder.safe_execute import SandboxedExecute
 from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
 
@@ -57,6 +58,10 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.timeout = 120
 c.SandboxedExecute.interrupt_on_timeout = True
 c.SandboxedExecute.notebook_timeout = 900
+# Preflight: before an assignment's first submission, its reference solution is graded the same
+# way; unless it gets full marks, grading stops with the cause. False skips it.
+c.SandboxedExecute.preflight = True
+c.Autograde.pre_convert_hook = before_autograde(c)
 
 # --- Feedback students read: every test's message, never the code of hidden tests. ---
 # nbgrader's feedback shows hidden tests by default (nbgrader issue #917). Here

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from course.progress import progress_bar
 
+from . import preflight as _preflight
+
 JOURNAL = "batch_journal.jsonl"
 LOCKED_RETRIES = 4
 
@@ -108,6 +110,7 @@ def nbgrader_api(course_dir, db_url=None, warm=True):
         config.CourseDirectory.root = str(course_dir)
         if warm:
             config.Autograde.autograde_preprocessors = _warm_preprocessors(config)
+        config.Autograde.pre_convert_hook = None  # grade() runs the preflight, once, in the driver
         if db_url:
             config.CourseDirectory.db_url = db_url
         _API[key] = NbGraderAPI(config=config)
@@ -239,8 +242,11 @@ def _dask_pool(address):
 
 
 def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None, resume=True,
-          progress=True):
-    """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run."""
+          progress=True, preflight=True):
+    """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run.
+
+    preflight: first grade each assignment's reference solution (``autograder.preflight``,
+    unless the configuration turns it off); raises PreflightFailed before any grading."""
     course_dir = Path(course_dir).resolve()
     if not scheduler:
         worker_factory()  # the workers' imports, beside the driver's own
@@ -251,6 +257,12 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     outcomes = []
     if not todo:
         return outcomes
+    if preflight and _preflight.enabled(nbgrader_api(course_dir, db_url).config):
+        for assignment in sorted({a for _, a in todo}):
+            result = _preflight.require(course_dir, assignment)
+            if progress:
+                print(f"preflight: the reference solution of {assignment} scored {result.score:g}/"
+                      f"{result.max_score:g} ({result.seconds:.1f} s)")
     failures = 0
     bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler), enabled=progress,
                        desc="grading", total=len(todo))
@@ -366,13 +378,20 @@ def main(*args):
     parser.add_argument("--db", dest="db_url", help="gradebook database URL (default: nbgrader's SQLite)")
     parser.add_argument("--restart", action="store_true", help="grade everything again, ignoring the journal")
     parser.add_argument("--no-feedback", action="store_true", help="skip feedback and CSV export")
+    parser.add_argument("--no-preflight", action="store_true",
+                        help="do not grade the reference solutions first (autograder.preflight)")
     options = parser.parse_args(args)
     from course.previous import ASSIGNMENTS
 
     assignments = list(ASSIGNMENTS) if options.assignments == ["all"] else options.assignments
     start = time.perf_counter()
-    outcomes = grade(options.course_dir, assignments, workers=options.workers,
-                     scheduler=options.scheduler, db_url=options.db_url, resume=not options.restart)
+    try:
+        outcomes = grade(options.course_dir, assignments, workers=options.workers,
+                         scheduler=options.scheduler, db_url=options.db_url, resume=not options.restart,
+                         preflight=not options.no_preflight)
+    except _preflight.PreflightFailed as failed:
+        print(failed, file=sys.stderr)
+        return 2
     failed = [o for o in outcomes if not o.ok]
     say(f"graded {len(outcomes)} submissions in {time.perf_counter() - start:.1f} s ({len(failed)} failed)")
     for outcome in failed:

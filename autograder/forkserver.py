@@ -54,15 +54,18 @@ class ForkServerUnavailable(ForkServerError):
 class ForkServer:
     """One zygote in the sandbox, started on first use. Thread-safe.
 
-    files: {assignment: [host paths]} as for ``sandbox.command``; limits: every kernel's.
-    Start it from a thread that outlives it: bubblewrap's --die-with-parent follows the
-    thread that started the zygote.
+    files: {assignment: [host paths]}, every assignment's course files (``sandbox.course_files``):
+    the zygote sees copies of them all, each kernel its own assignment's only. limits: every
+    kernel's. Start it from a thread that outlives it: bubblewrap's --die-with-parent follows
+    the thread that started the zygote.
     """
 
     def __init__(self, files, limits=None, preload=PRELOAD):
         self.files, self.limits, self.preload = files, limits or sandbox.Limits(), preload
         self.root = Path(tempfile.mkdtemp(prefix="grading-kernels-"))
         self.root.chmod(0o755)  # each kernel, under a user id of its own, reaches its own folder
+        self.staging = Path(tempfile.mkdtemp(prefix="grading-files-"))
+        self.view = sandbox.stage(files, self.staging / "view")
         self._process = None
         self.not_preloaded = []  # modules the zygote could not import
         self._lock = threading.Lock()
@@ -74,11 +77,9 @@ class ForkServer:
 
     def _start(self):
         self._stop()  # one that ended
-        if not (self.root / "matplotlib").exists():
-            sandbox.copy_matplotlib_cache(self.root / "matplotlib")
         argv = sandbox.zygote_command(
             [sys.executable, "-c", Path(zygote.__file__).read_text(), json.dumps({"preload": self.preload})],
-            self.root, limits=self.limits, files=self.files)
+            self.root, self.staging, limits=self.limits, view=self.view)
         self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL, text=True, bufsize=1)
         try:
@@ -131,6 +132,7 @@ class ForkServer:
                     pass
             self._stop()
             shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
 
     # --- kernels -------------------------------------------------------------------------
 
@@ -140,9 +142,10 @@ class ForkServer:
 
     def spawn(self, argv, runtime_dir, uid, workdir):
         """Fork a kernel running ``ipykernel`` with ``argv`` (``-f CONNECTION_FILE ...``), with
-        the user id ``uid``, working in ``workdir`` (a path inside the sandbox)."""
+        the user id ``uid``, working in ``workdir`` (a path inside the sandbox: the folder
+        /home/student/<assignment> of the assignment it grades, whose course files it keeps)."""
         request = {"op": "spawn", "argv": list(argv), "runtime_dir": str(runtime_dir), "uid": uid,
-                   "workdir": workdir, "home": sandbox.HOME, "env": sandbox.environment(runtime_dir),
+                   "workdir": workdir, "home": sandbox.HOME, "env": sandbox.environment(),
                    "limits": asdict(self.limits)}
         with self._lock:
             if not self._alive():

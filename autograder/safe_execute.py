@@ -124,6 +124,8 @@ class SandboxedExecute(Execute):
                        "common modules once, each in a sandbox of its own (autograder.forkserver; needs "
                        "a grader running as root), rather than each a new process.").tag(config=True)
     probe = Bool(True, help="Run the grader's probe cell after the notebook.").tag(config=True)
+    preflight = Bool(True, help="Before an assignment is graded, grade its reference solution in the same "
+                     "set-up and stop unless it gets full marks (autograder.preflight).").tag(config=True)
     notebook_timeout = Integer(900, help="Wall-clock seconds for the whole notebook.").tag(config=True)
     output_limit = Integer(2 * MiB, help="Bytes of output kept per notebook.").tag(config=True)
     cpu_seconds = Integer(jail.Limits.cpu_seconds, help="CPU seconds of a kernel.").tag(config=True)
@@ -148,7 +150,8 @@ class SandboxedExecute(Execute):
         km.client_class = f"{__name__}.BoundedKernelClient"
         if self.sandbox:
             km.limits = self.limits()
-            km.files = jail.course_files(CourseDirectory(config=self.config).root)
+            files = jail.course_files(CourseDirectory(config=self.config).root)
+            km.files = {self._assignment: files.get(self._assignment, [])}  # its own assignment's only
             km.workdir = f"{jail.HOME}/{self._assignment}"
         return km
 

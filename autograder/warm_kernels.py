@@ -3,9 +3,12 @@
 Starting a Python kernel and importing NumPy and matplotlib in it takes about a second. A
 ``KernelPool`` keeps a spare kernel starting in the background while the current notebook
 runs; each notebook still gets a kernel of its own, in a sandbox of its own, used once and
-then shut down. When the grader runs as root, the pool's kernels are forked by a fork server
-that imported the common modules once (``autograder.forkserver``), each in namespaces and
-limits of its own; otherwise each one is a new process in bubblewrap (``autograder.sandbox``).
+then shut down. A kernel is started for one assignment and sees that assignment's course
+files only: the spare is started for the assignment graded last, and one taken for another
+assignment is shut down and replaced. When the grader runs as root, the pool's kernels are
+forked by a fork server that imported the common modules once (``autograder.forkserver``),
+each in namespaces and limits of its own; otherwise each one is a new process in bubblewrap
+(``autograder.sandbox``).
 ``WarmExecute`` is the grader's ``SandboxedExecute`` taking its kernels from the pool, so that
 nbgrader's own ``Autograde`` converter grades with warm kernels.
 """
@@ -35,6 +38,7 @@ class UnsandboxedKernelManager(KernelManager):
     the benchmark measures the sandbox's cost with it)."""
 
     files = limits = None
+    workdir = assignment = None
 
     def start_kernel(self, **kw):
         env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": "1",
@@ -46,10 +50,11 @@ class UnsandboxedKernelManager(KernelManager):
 
 
 class KernelPool:
-    """Keeps ``spares`` started, warmed-up, sandboxed python3 kernels ready to hand out."""
+    """Keeps ``spares`` started, warmed-up, sandboxed python3 kernels ready to hand out, each
+    started for an assignment (first ``assignment``, then the one taken last)."""
 
     def __init__(self, course_dir, limits=None, spares=1, kernel_name="python3", extra_arguments=(),
-                 sandboxed=True, forked=True):
+                 sandboxed=True, forked=True, assignment=None):
         self.sandboxed = sandboxed
         self.files = sandbox.course_files(course_dir)
         self.limits = limits or sandbox.Limits()
@@ -63,17 +68,16 @@ class KernelPool:
         # started it ends (bubblewrap's --die-with-parent follows the parent thread).
         threading.Thread(target=self._starter, daemon=True).start()
         for _ in range(spares):
-            self._start_in_background()
+            self._start_in_background(assignment)
 
     def _starter(self):
         while True:
-            self._requests.get()
-            self._start_one()
+            self._start_one(self._requests.get())
 
-    def _start_in_background(self):
-        self._requests.put(None)
+    def _start_in_background(self, assignment):
+        self._requests.put(assignment)
 
-    def _start_one(self, attempts=3):
+    def _start_one(self, assignment=None, attempts=3):
         for attempt in range(attempts):
             # nbgrader's Execute talks to the kernel through manager.client(): it must be an
             # asynchronous client, whose waits give way to the cell timeout (a blocking one
@@ -81,7 +85,10 @@ class KernelPool:
             kind = forkserver.ForkedKernelManager if self.fork_server else \
                 sandbox.SandboxedKernelManager if self.sandboxed else UnsandboxedKernelManager
             manager = kind(kernel_name=self.kernel_name, client_class=f"{__name__}.PromptKernelClient")
-            manager.files, manager.limits, manager.fork_server = self.files, self.limits, self.fork_server
+            manager.files = {assignment: self.files.get(assignment, [])} if assignment else {}
+            manager.limits, manager.fork_server = self.limits, self.fork_server
+            manager.assignment = assignment
+            manager.workdir = f"{sandbox.HOME}/{assignment}" if assignment else sandbox.HOME
             try:
                 manager.start_kernel(extra_arguments=self.extra_arguments)
                 _run(manager, WARM_UP)
@@ -99,14 +106,18 @@ class KernelPool:
                     self._ready.put(error)  # handed to the taker, which raises it
 
     def take(self, assignment, cwd, timeout=120):
-        """A ready kernel, working in the assignment's folder (``cwd`` when not sandboxed);
-        a replacement starts in the background."""
+        """A ready kernel started for ``assignment``, working in its folder (``cwd`` when not
+        sandboxed); a replacement for the same assignment starts in the background."""
         manager = self._ready.get(timeout=timeout)
-        self._start_in_background()
+        while not isinstance(manager, Exception) and manager.assignment != assignment:
+            self.retire(manager)  # started for another assignment: it sees that one's files
+            self._start_in_background(assignment)
+            manager = self._ready.get(timeout=timeout)
+        self._start_in_background(assignment)
         if isinstance(manager, Exception):
             raise RuntimeError(f"a spare kernel failed to start: {manager!r}") from manager
-        folder = f"{sandbox.HOME}/{assignment}" if self.sandboxed else str(cwd)
-        _run(manager, f"import os as _os; _os.chdir({folder!r}); del _os")
+        if not self.sandboxed:
+            _run(manager, f"import os as _os; _os.chdir({str(cwd)!r}); del _os")
         return manager
 
     @staticmethod
@@ -184,12 +195,13 @@ class PromptKernelClient(BoundedKernelClient):
 _POOLS = {}
 
 
-def pool(course_dir, limits, extra_arguments, sandboxed=True, forked=True):
-    """The process's KernelPool for a course directory, made on first use."""
+def pool(course_dir, limits, extra_arguments, sandboxed=True, forked=True, assignment=None):
+    """The process's KernelPool for a course directory, made on first use (its first spare
+    started for ``assignment``)."""
     key = (str(course_dir), limits, tuple(extra_arguments), sandboxed, forked)
     if key not in _POOLS:
         _POOLS[key] = KernelPool(course_dir, limits, extra_arguments=extra_arguments, sandboxed=sandboxed,
-                                 forked=forked)
+                                 forked=forked, assignment=assignment)
     return _POOLS[key]
 
 
@@ -201,9 +213,10 @@ class WarmExecute(SandboxedExecute):
             return super().preprocess(nb, resources, km=km)
         from nbgrader.coursedir import CourseDirectory
 
+        assignment = resources["nbgrader"]["assignment"]
         kernels = pool(CourseDirectory(config=self.config).root, self.limits(), self.extra_arguments,
-                       self.sandbox, self.fork_server)
-        manager = kernels.take(resources["nbgrader"]["assignment"], resources["metadata"]["path"])
+                       self.sandbox, self.fork_server, assignment)
+        manager = kernels.take(assignment, resources["metadata"]["path"])
         try:
             return super().preprocess(nb, resources, km=manager)
         finally:

@@ -13,7 +13,9 @@ and the first line of student code, the child
    so when the kernel or the init ends, every process the kernel started ends with it;
 2. gets a fresh ``/proc`` (it sees only its own processes) and fresh, size-limited tmpfs
    scratch folders (``/tmp``, ``/dev/shm``, the home folder), rebuilt with the same folders and
-   read-only course files as the zygote's, so nothing a kernel writes is seen by the next one;
+   read-only files as the zygote's, so nothing a kernel writes is seen by the next one; of
+   the course files (every assignment's, in the zygote) it keeps its own assignment's only
+   (the folder it works in), and the scratch folders it replaces are unmounted, not covered;
 3. sees only its own connection folder among the kernels' connection folders;
 4. takes its resource limits, a user id of its own that owns no file, no capability, and
    ``no_new_privs``; its file descriptors are only /dev/null on 0, 1 and 2;
@@ -114,20 +116,28 @@ def top_level(paths):
     return kept
 
 
-def fresh_tmpfs(path, size, mode, keep=None):
-    """Mount a new, empty tmpfs over ``path``, then put back the folder tree (modes included)
-    and the mounts below it; with ``keep``, put back only those paths (mounted or not)."""
+def fresh_tmpfs(path, size, mode, keep=None, within=None):
+    """Unmount ``path`` (with everything mounted below it) and mount a new, empty tmpfs there,
+    then put back the folder tree (modes included) and the mounts below it: all of them, or
+    with ``within`` (``path`` or a folder right below it) only that folder and what it holds;
+    with ``keep``, put back only those paths (mounted or not)."""
     points = mount_points()
+    if within is not None and within.rstrip("/") == path.rstrip("/"):
+        keep = []  # only the folder itself: nothing below it
     if keep is None:
-        keep = top_level(p for p in points if p.startswith(path.rstrip("/") + "/"))
-        folders = []
-        for root, names, _ in os.walk(path):
+        top = within or path
+        keep = top_level(p for p in points if p.startswith(top.rstrip("/") + "/"))
+        folders = [] if within is None else \
+            [(within, os.stat(within).st_mode & 0o7777 if os.path.isdir(within) else 0o777)]
+        for root, names, _ in os.walk(top):
             names[:] = [n for n in names if os.path.join(root, n) not in points]
             folders += [(os.path.join(root, n), os.stat(os.path.join(root, n)).st_mode & 0o7777)
                         for n in names]
     else:
         folders = []
     trees = [(p, os.path.isdir(p), detached_copy(p)) for p in keep]
+    if path in points:  # not stacked: what the zygote had there is gone from this namespace
+        _check(libc.umount2(_bytes(path), ctypes.c_int(MNT_DETACH)), f"umount {path}")
     mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode:o}")
     for folder, folder_mode in folders:
         os.mkdir(folder)
@@ -148,8 +158,10 @@ def isolate(request):
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     _check(libc.umount2(b"/proc", ctypes.c_int(MNT_DETACH)), "umount /proc")
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    for folder, mode in (("/dev/shm", 0o1777), ("/tmp", 0o1777), (request["home"], 0o777)):
+    for folder, mode in (("/dev/shm", 0o1777), ("/tmp", 0o1777)):
         fresh_tmpfs(folder, scratch, mode)
+    # the folder it works in, /home/student/<assignment>, with its course files: no other's
+    fresh_tmpfs(request["home"], scratch, 0o777, within=request["workdir"])
     fresh_tmpfs(os.path.dirname(runtime), 1024 * 1024, 0o755, keep=[runtime])
 
 

@@ -694,3 +694,163 @@ TRUSTED_SIDE = [
         IOPUB_FLOOD, "complete", after="test_dropout_backward"), FULL, ("refused them unread",)),
 ]
 CATALOGUE += TRUSTED_SIDE
+# --- What a kernel can see and write (issue 12: findings 1, 2, 7, 8 and 11) ------------------
+# Each of these notebooks has every solution cell replaced by code that takes the answers from
+# somewhere the kernel must not reach; had any route worked, it would score full marks.
+
+def every_solution(code, kind="untouched"):
+    """A notebook of ``kind`` whose every solution cell is ``code``."""
+    def build(folder):
+        notebook = _notebook(kind)
+        for cell in notebook.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = code
+        _save(folder, notebook)
+    return build
+
+
+# Other assignments' course files: 05's previous_steps.py holds the 04 solutions, 08's nearly all.
+OTHER_STEPS = """import glob, os, sys
+_roots = (sys.prefix, sys.base_prefix, '/proc', '/sys', '/usr')
+_paths = set(glob.glob('/home/student/*/previous_steps.py') + glob.glob('../*/previous_steps.py'))
+for _root, _names, _files in os.walk('/'):
+    _names[:] = [n for n in _names if not os.path.join(_root, n).startswith(_roots)]
+    _paths.update(os.path.join(_root, f) for f in _files if f.endswith('.py') and 'steps' in f)
+for _path in sorted(_paths):
+    if os.path.abspath(_path) != os.path.abspath('previous_steps.py'):
+        print('read', _path)
+        exec(open(_path).read(), globals())
+"""
+
+# The hidden reference, by every route: import, importlib, the distribution's metadata and
+# RECORD, pkgutil, the site folders' .pth, egg-link and __editable__ finder files, the course
+# package's folder, the mount table and environment, then sys.path games with what was found.
+REFERENCE_FINDER = """import glob, importlib, importlib.metadata, importlib.util, os, pkgutil, re, site, sys
+def _import_from(folder=None):
+    for _name in [n for n in sys.modules if n == 'autograder' or n.startswith('autograder.')]:
+        del sys.modules[_name]
+    if folder:
+        sys.path.insert(0, folder)
+    try:
+        importlib.invalidate_caches()
+        _module = importlib.import_module('autograder.reference')
+        return _module if hasattr(_module, 'numerical_gradient') else None
+    except Exception:
+        return None
+    finally:
+        if folder:
+            sys.path.remove(folder)
+def _reference_routes():
+    found, places = [], {}
+    def place(route, path):
+        for _parent in [path, *[str(p) for p in __import__('pathlib').Path(path).parents]]:
+            places.setdefault(_parent, route)
+    if _import_from():
+        found.append(('import', 'autograder.reference'))
+    _spec = importlib.util.find_spec('autograder')
+    for _folder in (_spec.submodule_search_locations or []) if _spec else []:
+        place('find_spec', _folder)
+    for _dist in importlib.metadata.distributions():
+        for _file in _dist.files or []:
+            if 'autograder' in str(_file):
+                place('metadata', str(_dist.locate_file(_file)))
+        for _text in (_dist.read_text('RECORD') or '', _dist.read_text('direct_url.json') or ''):
+            for _path in re.findall(r'(?:file://)?(/[^\\s,"\\']+)', _text):
+                place('record', _path)
+    for _module in pkgutil.iter_modules():
+        if _module.name == 'autograder':
+            place('pkgutil', getattr(_module.module_finder, 'path', '/'))
+    _sites = set(sys.path) | set(site.getsitepackages()) | set(glob.glob(sys.prefix + '/lib/python*/site-packages'))
+    for _site in [s for s in _sites if s and os.path.isdir(s)]:
+        place('site', _site)
+        for _path in glob.glob(_site + '/*.pth') + glob.glob(_site + '/*.egg-link') + glob.glob(_site + '/__editable__*'):
+            try:
+                for _found in re.findall(r"(/[^\\s'\\",]+)", open(_path).read()):
+                    place('finder', _found)
+            except OSError:
+                pass
+    import course
+    place('course', os.path.dirname(course.__file__))
+    for _path in ['/proc/self/mountinfo', '/proc/self/mounts', '/proc/1/cmdline', '/proc/self/environ']:
+        try:
+            for _found in re.findall(r'(/[^\\s\\x00]+)', open(_path, errors='replace').read()):
+                place('proc', _found)
+        except OSError:
+            pass
+    for _folder, _route in sorted(places.items()):
+        for _candidate in (_folder + '/autograder/reference/backward.py', _folder + '/reference/backward.py'):
+            try:
+                if 'def ' in open(_candidate).read():
+                    found.append((_route, _candidate))
+                    if _import_from(_candidate.rsplit('/autograder/', 1)[0]):
+                        found.append((_route + ' + sys.path', _candidate))
+            except OSError:
+                pass
+    return found
+_found = _reference_routes()
+print('found', _found)
+"""
+REFERENCE_ROUTES = REFERENCE_FINDER + """
+for _route, _path in _found:
+    _ref = _import_from(None if _route == 'import' else _path.rsplit('/autograder/', 1)[0])
+    if _ref is not None:
+        for _name in ('Linear', 'ReLU', 'Identity', 'Sigmoid', 'Tanh', 'Dropout'):
+            setattr(globals()[_name], 'backward', getattr(_ref, _name).backward)
+        numerical_gradient = _ref.numerical_gradient
+        break
+"""
+
+# The course directory's path, from the mount table and its kind (finding 7), then its
+# source notebook and gradebook by that path. Prints what it read, for the test to search.
+MOUNT_LEAK = """import glob, json, os, re
+_texts = {}
+for _path in ['/proc/self/mountinfo', '/proc/self/mounts', '/proc/1/mountinfo', '/proc/self/cmdline',
+              '/proc/1/cmdline', '/proc/self/environ', '/proc/1/environ']:
+    try:
+        _texts[_path] = open(_path, errors='replace').read()
+    except OSError as error:
+        _texts[_path] = type(error).__name__
+_texts['environ'] = json.dumps(dict(os.environ))
+from ipykernel import get_connection_file
+_texts['connection'] = open(get_connection_file()).read()
+print('seen', json.dumps(_texts))
+_paths = {p for t in _texts.values() for p in re.findall(r'(/[^\\s\\x00",]+)', t)}
+for _path in sorted(_paths):
+    for _parent in [_path, *[str(p) for p in __import__('pathlib').Path(_path).parents]]:
+        for _notebook in glob.glob(_parent + '/source/04_backward/*.ipynb'):
+            for _cell in json.load(open(_notebook))['cells']:
+                if 'BEGIN SOLUTION' in ''.join(_cell['source']):
+                    exec(''.join(_cell['source']), globals())
+"""
+
+# Fill every place it can write (finding 8): matplotlib's folder, IPython's, the home and
+# working folders, /tmp, /dev/shm, /var/tmp, the connection folder and the root.
+FILL_DISK = """import os
+from ipykernel import get_connection_file
+_places = [os.environ.get('MPLCONFIGDIR', '/tmp'), get_ipython().profile_dir.location, os.path.expanduser('~'),
+           os.getcwd(), '/tmp', '/dev/shm', '/var/tmp', os.path.dirname(get_connection_file()), '/']
+_block = b'x' * (8 * 1024 * 1024)
+for _place in _places:
+    _written = 0
+    try:
+        for _i in range(40):
+            with open(os.path.join(_place, f'fill-{_i}.bin'), 'wb') as _out:
+                _out.write(_block)
+            _written += len(_block)
+    except OSError as error:
+        print(_place, _written // 2**20, 'MiB then', type(error).__name__)
+    else:
+        print(_place, _written // 2**20, 'MiB written')
+"""
+
+SANDBOX_VIEW = [
+    Hostile("other_steps", "every solution cell runs the other assignments' previous_steps.py",
+            every_solution(OTHER_STEPS), 0, ()),
+    Hostile("reference_routes", "every solution cell takes the reference by every route it can find",
+            every_solution(REFERENCE_ROUTES), 0, ()),
+    Hostile("mount_leak", "finds the course directory in the mount table and runs its source notebook",
+            every_solution(MOUNT_LEAK), 0, ()),
+    Hostile("fill_disk", "writes 320 MiB to each place it can, after correct code",
+            injected(FILL_DISK, "complete", after="test_dropout_backward"), FULL, ()),
+]
+CATALOGUE += SANDBOX_VIEW

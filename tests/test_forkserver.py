@@ -4,6 +4,7 @@ its own that a new bubblewrap kernel has, and from outside for what it leaves be
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -58,15 +59,18 @@ def server():
 
 def start(manager_class, server=None, assignment="04_backward"):
     manager = manager_class(kernel_name="python3", client_class="autograder.warm_kernels.PromptKernelClient")
-    manager.files, manager.fork_server = sandbox.course_files(REPOSITORY), server
+    manager.files = {assignment: sandbox.course_files(REPOSITORY)[assignment]}  # its own assignment's
+    manager.fork_server = server
     manager.workdir = f"{sandbox.HOME}/{assignment}"
     manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
     return manager
 
 
 def run(manager, code):
-    """stdout of ``code`` run in the kernel of ``manager``; raises on an error."""
-    client = BlockingKernelClient(**manager.get_connection_info(session=True))
+    """stdout of ``code`` run in the kernel of ``manager``; raises on an error. (The client
+    asks the manager whether the kernel lives: a heartbeat missed on a busy machine is not
+    a dead kernel.)"""
+    client = BlockingKernelClient(parent=manager, **manager.get_connection_info(session=True))
     client.start_channels()
     out = []
     try:
@@ -194,7 +198,8 @@ def test_a_module_that_fails_to_preload_is_reported_and_kernels_still_start():
 def test_a_pool_whose_fork_server_cannot_start_falls_back_to_bubblewrap(tmp_path):
     kernels = KernelPool(REPOSITORY, spares=0)
     kernels.fork_server.close()
-    kernels.fork_server = ForkServer({"04_backward": [tmp_path / "gone.py"]})  # bwrap cannot bind it
+    kernels.fork_server = ForkServer(sandbox.course_files(REPOSITORY))
+    shutil.rmtree(kernels.fork_server.staging / "view")  # bwrap cannot bind the course files: no zygote
     with pytest.warns(UserWarning, match="without the fork server"):
         kernels._start_one()
     manager = kernels._ready.get(timeout=120)

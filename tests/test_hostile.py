@@ -4,6 +4,7 @@ on a few of them, to show nbgrader's own command is protected too."""
 
 import csv
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -32,7 +33,8 @@ TIMESTAMP = "2026-01-15 12:00:00.000000 UTC"
 
 
 def _class(course_dir, entries):
-    release_dir = build_course_dir(course_dir, [ASSIGNMENT])
+    # 05's and 08's course files hold the 04 solutions: the course has them, its kernels must not
+    release_dir = build_course_dir(course_dir, [ASSIGNMENT, "05_update", "08_prediction"])
     with open(course_dir / "nbgrader_config.py", "a") as config:
         config.write(LIMITS)
     write_submissions(course_dir, CONTROLS, [ASSIGNMENT], release_dir=release_dir)
@@ -102,6 +104,16 @@ def test_no_instructor_file_changed_and_nothing_written_outside(graded):
     assert _fingerprints(course_dir) == before
     assert not Path("/evil-outside.txt").exists()
     assert not Path("/usr/lib/python3/dist-packages/evil.py").exists()
+
+
+def test_no_kernel_learned_the_course_directory_or_the_source_notebooks(graded):
+    course_dir, result, _ = graded
+    assert "preflight: the reference solution of 04_backward scored 12/12" in result.stdout
+    graded_notebook = course_dir / "autograded" / "mount_leak" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    notebook = json.loads(graded_notebook.read_text())
+    seen = json.dumps([cell.get("outputs", []) for cell in notebook["cells"]])
+    assert "/proc/self/mountinfo" in seen  # what it read is in its outputs
+    assert str(course_dir) not in seen and "/source/" not in seen
 
 
 def test_sandbox_hides_course_files_and_network(tmp_path):
