@@ -37,6 +37,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 
+from . import cgroups
+
 __all__ = ["Limits", "SandboxUnavailable", "check_available", "command", "zygote_command",
            "environment", "course_files",
            "SandboxedKernelManager", "AsyncSandboxedKernelManager", "HOME"]
@@ -217,6 +219,8 @@ class _SandboxMixin:
     limits = Limits()
     files = None
     workdir = HOME
+    group_limits = cgroups.KERNEL_LIMITS  # the kernel's control group (autograder.cgroups)
+    cgroup = None
 
     def _prepare_runtime(self):
         if getattr(self, "runtime_dir", None):
@@ -241,8 +245,13 @@ class _SandboxMixin:
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
         self._hand_over_runtime()
-        return command(argv, self.runtime_dir, self.uid, limits=self.limits, files=self.files,
-                       workdir=self.workdir)
+        return self._in_group(command(argv, self.runtime_dir, self.uid, limits=self.limits, files=self.files,
+                                      workdir=self.workdir))
+
+    def _in_group(self, argv):
+        """``argv`` entering a new control group of the kernel's own (autograder.cgroups)."""
+        self.cgroup = cgroups.new_group("kernel", self.group_limits, self.log)
+        return cgroups.enter_command(self.cgroup, argv)
 
     def seal(self):
         """Once the kernel has made its sockets: no more writing to its connection folder."""
@@ -250,6 +259,9 @@ class _SandboxMixin:
         os.chmod(self.runtime_dir, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
 
     def remove_runtime(self):
+        if self.cgroup is not None:  # every process the kernel left behind ends with its group
+            self.cgroup.remove()
+            self.cgroup = None
         if getattr(self, "runtime_dir", None):
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
