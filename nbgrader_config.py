@@ -24,6 +24,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from autograder.inert_markup import InertMarkup
 from autograder.safe_execute import SandboxedExecute
 from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
 
@@ -50,7 +51,7 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Autograde.autograde_preprocessors = [
     SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrustedVerdict,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, InertMarkup,
 ]
 # Notebooks train small networks: give every cell time, but stop a runaway one.
 c.SandboxedExecute.timeout = 120
@@ -65,3 +66,13 @@ c.SandboxedExecute.notebook_timeout = 900
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
                                     CSSHTMLHeaderPreprocessor]
 # --- end of the feedback block ---
+
+# --- Student markup is inert in every page: feedback and the formgrader ---
+# A submission's HTML, JavaScript, SVG, widgets, raw HTML in markdown and raw cells would run
+# in the reader's browser (in the formgrader: the instructor's Jupyter, with its terminals).
+# InertMarkup (last in Autograde above, after the grades are saved) stores the graded notebook
+# with text and PNG/JPEG outputs only, markdown rendered and cleaned, raw cells as plain text; here
+# it runs again in every HTML export, which nbgrader generate_feedback and the formgrader's
+# view of a submission both make with this configuration.
+c.HTMLExporter.preprocessors = [InertMarkup]
+# --- end of the markup block ---
