@@ -38,6 +38,7 @@ import bleach
 import nbformat
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 __all__ = ["InertMarkup", "safe_markdown_html", "safe_outputs"]
 
@@ -161,6 +162,9 @@ class InertMarkup(Preprocessor):
     """Rewrites a notebook so that no markup of its author's reaches an HTML page (module
     docstring): outputs as text and PNG/JPEG images, markdown rendered and cleaned, raw cells
     escaped, metadata reduced to checked fields."""
+
+    # on wherever it is listed (nbconvert's preprocessors are off unless enabled)
+    enabled = Bool(True, help="Make the notebook's markup inert.").tag(config=True)
 
     def preprocess(self, nb, resources):
         nb.metadata = self._notebook_metadata(nb.metadata)
