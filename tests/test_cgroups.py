@@ -5,6 +5,7 @@ hog killed by the group's memory limit, the group removed with the kernel."""
 
 import multiprocessing
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -137,3 +138,19 @@ def test_each_batch_worker_has_a_memory_limit_and_its_group_goes_when_it_ends():
     while folder.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not folder.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/python3").exists(),
+                    reason="needs root, to run the module as another user with Debian's Python")
+def test_a_grader_that_cannot_make_groups_says_so_once_and_leaves_kernel_commands_as_they_are():
+    """As an unprivileged user (Debian's own Python: the course's lives in root's home folder,
+    closed to other users; the module needs only the standard library)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "from autograder import cgroups\n"
+            "print(cgroups.available(), cgroups.new_group('kernel', cgroups.KERNEL_LIMITS),\n"
+            "      cgroups.enter_command(None, ['python', '-m', 'ipykernel_launcher']))\n")
+    command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", code]
+    result = subprocess.run([*command, str(ROOT)], capture_output=True, text=True, timeout=60, cwd="/")
+    assert result.stdout.strip() == "None None ['python', '-m', 'ipykernel_launcher']", result.stderr
+    said = "without a control group of their own (the grader is not running as root)"
+    assert result.stderr.count(said) == 1
