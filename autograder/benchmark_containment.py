@@ -36,12 +36,12 @@ from .benchmark_class import make_class
 from .nbgrader_cli import environment
 from .samples import make_submission, submit
 
-TIMEOUT = 60  # seconds per cell, for every notebook of both runs
+TIMEOUT = 120  # seconds per cell, the course's own setting (nbgrader_config.py), in both runs
 BUSY = """import subprocess, time
 loop = ['/bin/sh', '-c', 'while :; do :; done']
 busy = [subprocess.Popen(loop, start_new_session=True) for _ in range(110)]
 """
-SLEEP = "time.sleep(20)"
+SLEEP = "time.sleep(60)"
 FORK_BOMB = """import os, time
 while True:
     try:

@@ -17,9 +17,11 @@ Each worker of the batch grader gets a group too, with a memory limit only. A ke
 is removed when the kernel is shut down, after every process still in it is killed.
 
 Both layouts are supported and found at run time: the unified hierarchy of cgroup v2
-(``/sys/fs/cgroup/cgroup.controllers``; the groups go under ``/sys/fs/cgroup/autograder-grading``)
-and cgroup v1, one hierarchy per controller (``/sys/fs/cgroup/cpu/``, ``memory/``, ``pids/``;
-the groups go under the grader's own group of each). When neither can be used (a grader that
+(``/sys/fs/cgroup/cgroup.controllers``; the groups go under ``/sys/fs/cgroup/autograder-grading``,
+which weighs one default share per core) and cgroup v1, one hierarchy per controller
+(``/sys/fs/cgroup/cpu/``, ``memory/``, ``pids/``; the memory and pids groups go into an
+``autograder-grading`` folder in the grader's own group, the CPU groups beside the grader's own
+group, so that each kernel weighs what each session weighed before). When neither can be used (a grader that
 is not root, a read-only cgroup file system, a controller missing), ``available`` says why,
 once, in the grader's log, and kernels run with their per-process limits only.
 
@@ -28,6 +30,7 @@ group before it runs (``enter_command``), and a kernel forked by the fork server
 its group by the grader before the grader sends it any code (``Group.adopt``).
 """
 
+import atexit
 import logging
 import os
 import signal
@@ -40,7 +43,8 @@ __all__ = ["GroupLimits", "KERNEL_LIMITS", "WORKER_MEMORY_BYTES", "Group", "avai
            "enter_command", "enter_worker_group"]
 
 ROOT = Path("/sys/fs/cgroup")
-PARENT = "autograder-grading"  # the folder of every group this module makes
+PARENT = "autograder-grading"  # the folder of the groups this module makes (v1: but the CPU ones)
+PREFIX = "grading-"  # the name of each: grading-kernel-<id>, grading-worker-<id>, grading-zygote-<id>
 CONTROLLERS = ("cpu", "memory", "pids")
 GiB = 1024 ** 3
 PERIOD_US = 100_000  # the CPU quota's period
@@ -73,18 +77,23 @@ class _Hierarchy:
     def __init__(self, version, parents):
         self.version, self.parents = version, parents  # parents: {controller: folder}
 
-    def folders(self, name):
-        return sorted({folder / name for folder in self.parents.values()})
 
-
-def _own_path(controller):
-    """This process's group in the v1 hierarchy of ``controller`` (or v2 with ''), outside the
-    groups of this module (a worker's own group is not the parent of its kernels' groups)."""
+def _current(controller):
+    """This process's group in the hierarchy of ``controller`` (v1), or of cgroup v2 (''): its
+    path below the hierarchy's root."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, names, path = line.split(":", 2)
         if controller in names.split(",") or (controller == "" and names == ""):
-            return path.split(f"/{PARENT}/", 1)[0].split(f"/{PARENT}", 1)[0].lstrip("/")
-    raise OSError(f"this process is in no {controller or 'v2'} group")
+            return path.lstrip("/")
+    raise OSError(f"this process is in no {controller or 'cgroup v2'} group")
+
+
+def _own_path(controller):
+    """The grader's group in the v1 hierarchy of ``controller``, outside the groups of this
+    module (a worker's own group is not the parent of its kernels' groups)."""
+    parts = _current(controller).split("/")
+    ours = next((i for i, part in enumerate(parts) if part.startswith((PARENT, PREFIX))), len(parts))
+    return "/".join(parts[:ours])
 
 
 def _write(path, value):
@@ -108,13 +117,17 @@ def _find():
         parent = ROOT / PARENT
         parent.mkdir(exist_ok=True)
         _write(parent / "cgroup.subtree_control", " ".join(f"+{c}" for c in CONTROLLERS))
+        # The kernels together weigh as much as one default group (weight 100) per core.
+        _write(parent / "cpu.weight", min(10_000, 100 * (os.cpu_count() or 1)))
         return _Hierarchy(2, dict.fromkeys(CONTROLLERS, parent))
     parents = {}
     for controller in CONTROLLERS:  # cgroup v1, one hierarchy per controller
         mount = ROOT / controller
         if not (mount / "cgroup.procs").exists():
             raise OSError(f"no cgroup v1 hierarchy of {controller} at {mount} and no cgroup v2 at {ROOT}")
-        parents[controller] = mount / _own_path(controller) / PARENT
+        # CPU: each kernel's group beside the grader's own, one share at the level that each
+        # session had before (the scheduler's per-session groups); memory and pids: in a folder.
+        parents[controller] = mount / _own_path(controller) / ("" if controller == "cpu" else PARENT)
         parents[controller].mkdir(exist_ok=True)
     if (parents["memory"] / "memory.use_hierarchy").exists():
         try:
@@ -147,9 +160,9 @@ def available(logger=None):
 class Group:
     """One control group (its folder in each hierarchy)."""
 
-    def __init__(self, hierarchy, name):
+    def __init__(self, hierarchy, name, controllers=CONTROLLERS):
         self.hierarchy, self.name = hierarchy, name
-        self.folders = hierarchy.folders(name)
+        self.folders = sorted({hierarchy.parents[c] / name for c in controllers})
 
     def _folder(self, controller):
         return self.hierarchy.parents[controller] / self.name
@@ -248,6 +261,7 @@ class Group:
                                     folder, sorted(self.pids()))
                         return
             if not any(folder.exists() for folder in self.folders):
+                _made.pop(self.name, None)
                 return
             time.sleep(0.02)
 
@@ -259,15 +273,46 @@ def new_group(kind, limits, logger=None):
 
 
 def _make(hierarchy, kind, limits):
-    group = Group(hierarchy, f"{kind}-{uuid.uuid4().hex[:12]}")
+    """The group, in the hierarchies of the controllers that ``limits`` sets."""
+    used = {"cpu": (limits.cpu_weight, limits.cpu_cores), "memory": (limits.memory_bytes,),
+            "pids": (limits.processes,)}
+    controllers = [c for c in CONTROLLERS if any(value is not None for value in used[c])]
+    group = Group(hierarchy, f"{PREFIX}{kind}-{uuid.uuid4().hex[:12]}", controllers)
     for folder in group.folders:
         folder.mkdir()
+    _register_cleanup()
+    _made[group.name] = group
     try:
         group.set_limits(limits)
     except OSError:
         group.remove()
         raise
     return group
+
+
+_made = {}  # {name: Group} that this process made and has not removed yet
+_owner = None  # the process that _made belongs to (a forked child starts afresh)
+
+
+def _register_cleanup():
+    """Once per process: remove at its exit the groups it made and left (a spare kernel
+    nobody shut down), their processes killed; at interpreter exit and at the exit of a
+    multiprocessing worker (which ends without atexit, after multiprocessing's finalizers)."""
+    global _owner
+    if _owner == os.getpid():
+        return
+    from multiprocessing.util import Finalize
+
+    _owner = os.getpid()
+    _made.clear()  # a forked child's copy of its parent's groups
+    atexit.register(_remove_left)
+    Finalize(None, _remove_left, exitpriority=1)
+
+
+def _remove_left():
+    if _owner == os.getpid():
+        for group in list(_made.values()):
+            group.remove(timeout=2)
 
 
 def enter_command(group, argv):
@@ -288,15 +333,20 @@ def enter_worker_group():
                                             memory_bytes=WORKER_MEMORY_BYTES, processes=None))
     if group is None:
         return
+    if group.hierarchy.version == 2:
+        before = [ROOT / _current("") / "cgroup.procs"]
+    else:
+        before = [ROOT / c / _current(c) / "cgroup.procs" for c in CONTROLLERS]
     group.adopt([os.getpid()])
-    Finalize(group, _leave, args=(group,), exitpriority=0)
+    _made.pop(group.name)  # it holds this process: it is left at exit (below), never killed
+    Finalize(group, _leave, args=(group, before), exitpriority=0)
 
 
-def _leave(group):
-    parents = {c: group.hierarchy.parents[c].parent for c in CONTROLLERS}
-    for folder in {parents[c] for c in CONTROLLERS}:
+def _leave(group, before):
+    """Back to the groups this process was in (``before``: their cgroup.procs), then remove ``group``."""
+    for path in before:
         try:
-            _write(folder / "cgroup.procs", os.getpid())
+            _write(path, os.getpid())
         except OSError:
             pass
     for folder in group.folders:

@@ -6,6 +6,7 @@ hog killed by the group's memory limit, the group removed with the kernel."""
 import multiprocessing
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def test_kernel_and_everything_it_starts_live_in_its_group_with_the_limits_set(f
         assert any(name.startswith("python") for name in inside.values())
     finally:
         manager.shutdown_kernel(now=True)
+        pool._ready.get(timeout=120).shutdown_kernel(now=True)  # the spare the pool started
         if pool.fork_server:
             pool.fork_server.close()
     assert not any(folder.exists() for folder in group.folders)
@@ -123,6 +125,20 @@ def _worker_report(answers):
     answers.put((path, int(limit)))
 
 
+def test_groups_a_process_left_are_removed_with_their_processes_when_it_exits():
+    code = ("from autograder import cgroups\n"
+            "group = cgroups.new_group('kernel', cgroups.KERNEL_LIMITS)\n"
+            "import subprocess\n"
+            "argv = cgroups.enter_command(group, ['sleep', '1000'])\n"
+            "sleeper = subprocess.Popen(argv, start_new_session=True)\n"
+            "import time; time.sleep(0.5)\n"
+            "print(' '.join(map(str, group.folders)), sleeper.pid, flush=True)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    *folders, pid = result.stdout.split()
+    assert folders and not any(Path(folder).exists() for folder in folders), result.stderr
+    assert not _programs([int(pid)])
+
+
 def test_each_batch_worker_has_a_memory_limit_and_its_group_goes_when_it_ends():
     context = multiprocessing.get_context("forkserver")
     with context.Pool(1, initializer=cgroups.enter_worker_group) as workers:
@@ -132,7 +148,7 @@ def test_each_batch_worker_has_a_memory_limit_and_its_group_goes_when_it_ends():
         path, limit = answers.get(timeout=10)
         workers.close()
         workers.join()
-    assert f"/{cgroups.PARENT}/worker-" in path and limit == cgroups.WORKER_MEMORY_BYTES
+    assert f"/{cgroups.PARENT}/{cgroups.PREFIX}worker-" in path and limit == cgroups.WORKER_MEMORY_BYTES
     folder = cgroups.available().parents["memory"] / path.rsplit("/", 1)[-1]
     deadline = time.monotonic() + 10
     while folder.exists() and time.monotonic() < deadline:
