@@ -66,7 +66,8 @@ def _attacker(assignment, release_dir, cells):
 
 
 def _grade(course_dir, assignment, workers):
-    """Run ``grade`` on the course; returns (wall seconds, {student: notebook grading seconds})."""
+    """Run ``grade`` on the course; returns (wall seconds, {student: notebook grading seconds},
+    {student: flags})."""
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment, "--course-dir",
                              str(course_dir), "--workers", str(workers), "--restart", "--no-feedback"],
@@ -75,11 +76,11 @@ def _grade(course_dir, assignment, workers):
     if result.returncode != 0:
         raise SystemExit(f"grade failed ({result.returncode}):\n{result.stdout[-2000:]}\n"
                          f"{result.stderr[-3000:]}")
-    seconds = {}
+    seconds, flags = {}, {}
     for line in Path(course_dir, JOURNAL).read_text().splitlines():
         entry = json.loads(line)
-        seconds[entry["student"]] = entry["seconds"]
-    return wall, seconds
+        seconds[entry["student"]], flags[entry["student"]] = entry["seconds"], entry["flags"]
+    return wall, seconds, flags
 
 
 def _totals(course_dir):
@@ -108,13 +109,17 @@ def main(*args):
         beside = make_class(Path(scratch, "beside"), roll, [options.assignment], TIMEOUT)
         for name, cells in ATTACKS.items():
             submit(beside, name, options.assignment, _attacker(options.assignment, beside / "release", cells))
-        wall_alone, seconds_alone = _grade(alone, options.assignment, workers)
-        wall_beside, seconds_beside = _grade(beside, options.assignment, workers)
+        wall_alone, seconds_alone, flags_alone = _grade(alone, options.assignment, workers)
+        wall_beside, seconds_beside, flags_beside = _grade(beside, options.assignment, workers)
         totals_alone, totals_beside = _totals(alone), _totals(beside)
     print(f"\n{'student':<16}{'alone':>10}{'beside':>10}{'s alone':>10}{'s beside':>10}")
     for student in sorted(totals_beside):
         print(f"{student:<16}{totals_alone.get(student, '-'):>10}{totals_beside[student]:>10}"
               f"{seconds_alone.get(student, float('nan')):>10.1f}{seconds_beside[student]:>10.1f}")
+    for run, flags in (("alone", flags_alone), ("beside", flags_beside)):
+        for student in sorted(flags):
+            if flags[student]:
+                print(f"  {run} {student}: " + "; ".join(f.splitlines()[0][:100] for f in flags[student]))
     same = all(totals_alone[s] == totals_beside[s] for s in roll)
     class_alone = sum(seconds_alone[s] for s in roll)
     class_beside = sum(seconds_beside[s] for s in roll)
