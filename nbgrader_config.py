@@ -25,6 +25,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.export import SafeCsvExportPlugin
+from autograder.inert_markup import InertMarkup
 from autograder.preflight import before_autograde
 from autograder.safe_execute import SandboxedExecute
 from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
@@ -52,7 +53,7 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Autograde.autograde_preprocessors = [
     SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrustedVerdict,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, InertMarkup,
 ]
 # Notebooks train small networks: give every cell time, but stop a runaway one.
 c.SandboxedExecute.timeout = 120
@@ -74,3 +75,12 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTrac
 
 # `nbgrader export` quotes every cell and keeps a spreadsheet from reading one as a formula.
 c.ExportApp.plugin_class = SafeCsvExportPlugin
+# --- Student markup is inert in every page: feedback and the formgrader ---
+# A submission's HTML, JavaScript, SVG, widgets, raw HTML in markdown and raw cells would run
+# in the reader's browser (in the formgrader: the instructor's Jupyter, with its terminals).
+# InertMarkup (last in Autograde above, after the grades are saved) stores the graded notebook
+# with text and PNG/JPEG outputs only, markdown rendered and cleaned, raw cells as plain text; here
+# it runs again in every HTML export, which nbgrader generate_feedback and the formgrader's
+# view of a submission both make with this configuration.
+c.HTMLExporter.preprocessors = [InertMarkup]
+# --- end of the markup block ---

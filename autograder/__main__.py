@@ -9,6 +9,7 @@ benchmark time every source notebook, run top to bottom
 benchmark-grading  sequential nbgrader autograde against the batch grader, same class
 benchmark-memory   the batch grader's memory over 500 submissions
 benchmark-fork     what a fork server for grading kernels would save per notebook
+benchmark-containment  a correct class's scores and grading time beside CPU, fork and memory attackers
 sync      write the reference solutions into source/ (--check: only report what differs)
 probe-values  the reference's probe values for the self-check's published seed (--check: report stale)
 parity    the visible checks, the self-check and the grader on every sample case, side by side
@@ -32,6 +33,7 @@ def main(argv=None):
         "benchmark-grading": "autograder.benchmark_grading",
         "benchmark-memory": "autograder.benchmark_memory",
         "benchmark-fork": "autograder.benchmark_fork",
+        "benchmark-containment": "autograder.benchmark_containment",
     }
     if not argv or argv[0] not in commands:
         print(__doc__)

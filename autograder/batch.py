@@ -27,6 +27,7 @@ from pathlib import Path
 
 from course.progress import progress_bar
 
+from . import cgroups
 from . import preflight as _preflight
 
 JOURNAL = "batch_journal.jsonl"
@@ -228,7 +229,8 @@ def worker_factory():
 
 
 def _local_pool(workers):
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=worker_factory())
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=worker_factory(),
+                                   initializer=cgroups.enter_worker_group)  # a memory limit per worker
     return executor, executor.submit, as_completed, executor.shutdown
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-from . import sandbox, zygote
+from . import cgroups, sandbox, zygote
 
 # What the zygote imports once for all its kernels: the kernel itself, and every module that
 # the notebooks, the probe cell and the integrity scan import. Loading a module early changes
@@ -67,6 +67,7 @@ class ForkServer:
         self.staging = Path(tempfile.mkdtemp(prefix="grading-files-"))
         self.view = sandbox.stage(files, self.staging / "view")
         self._process = None
+        self.group, self._resident = None, set()  # the zygote's control group, its own processes
         self.not_preloaded = []  # modules the zygote could not import
         self._lock = threading.Lock()
         # At exit: multiprocessing's workers end with os._exit, without atexit, but they run
@@ -80,8 +81,10 @@ class ForkServer:
         argv = sandbox.zygote_command(
             [sys.executable, "-c", Path(zygote.__file__).read_text(), json.dumps({"preload": self.preload})],
             self.root, self.staging, limits=self.limits, view=self.view)
-        self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        self.group = cgroups.new_group("zygote", cgroups.KERNEL_LIMITS)
+        self._process = subprocess.Popen(cgroups.enter_command(self.group, argv), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                         bufsize=1)
         try:
             answer = self._receive(START_TIMEOUT)
         except ForkServerError as error:
@@ -90,6 +93,8 @@ class ForkServer:
             self._stop()
             raise ForkServerUnavailable(f"the fork server did not start: {answer.get('error')}")
         self.not_preloaded = answer["not_preloaded"]
+        if self.group is not None:
+            self._resident = self.group.pids()  # bubblewrap and the zygote: the rest are new kernels
 
     def _alive(self):
         return self._process is not None and self._process.poll() is None
@@ -112,6 +117,9 @@ class ForkServer:
         return self._receive(timeout)
 
     def _stop(self):
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
         if self._process is not None:
             self._process.kill()
             self._process.wait()
@@ -140,10 +148,11 @@ class ForkServer:
         """A connection folder for the next kernel, inside the folder the zygote sees."""
         return Path(tempfile.mkdtemp(prefix="kernel-", dir=self.root))
 
-    def spawn(self, argv, runtime_dir, uid, workdir):
+    def spawn(self, argv, runtime_dir, uid, workdir, group=None):
         """Fork a kernel running ``ipykernel`` with ``argv`` (``-f CONNECTION_FILE ...``), with
         the user id ``uid``, working in ``workdir`` (a path inside the sandbox: the folder
-        /home/student/<assignment> of the assignment it grades, whose course files it keeps)."""
+        /home/student/<assignment> of the assignment it grades, whose course files it keeps), moved
+        into the control group ``group`` (if any) before any code is sent to it."""
         request = {"op": "spawn", "argv": list(argv), "runtime_dir": str(runtime_dir), "uid": uid,
                    "workdir": workdir, "home": sandbox.HOME, "env": sandbox.environment(),
                    "limits": asdict(self.limits)}
@@ -154,6 +163,8 @@ class ForkServer:
                 answer = self._ask(request)
             except (BrokenPipeError, ValueError) as error:
                 raise ForkServerError(f"the fork server stopped: {error}") from error
+            if group is not None and self.group is not None and "pid" in answer:
+                group.adopt(self.group.pids() - self._resident)  # the new kernel's init and kernel
         if "error" in answer:
             raise ForkServerError(f"the fork server could not start a kernel: {answer['error']}")
         return ForkedKernel(self, answer["pid"])
@@ -214,7 +225,9 @@ class ForkProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd, **kwargs):
         manager = self.parent
         argv = cmd[cmd.index("-f"):]  # ipykernel's own arguments, after `python -m ipykernel_launcher`
-        self.process = manager.fork_server.spawn(argv, manager.runtime_dir, manager.uid, manager.workdir)
+        manager.cgroup = cgroups.new_group("kernel", manager.group_limits, manager.log)
+        self.process = manager.fork_server.spawn(argv, manager.runtime_dir, manager.uid, manager.workdir,
+                                                 group=manager.cgroup)
         self.pid, self.pgid, self.cwd = self.process.pid, None, None
         return self.connection_info
 

