@@ -64,19 +64,16 @@ def _free_port():
 
 
 def set_up_extensions(env_dir, instructor, config):
-    """nbgrader's extensions as deploy/README.md sets them: the instructors' ones disabled for
-    the environment, enabled again at the instructor's user level."""
+    """nbgrader's extensions as deploy/README.md sets them: the instructors' ones disabled (and
+    not locked) for the environment, enabled again at the instructor's user level."""
     jupyter = str(Path(env_dir) / "bin" / "jupyter")
-    for extension in INSTRUCTOR_LAB_EXTENSIONS:
-        subprocess.run([jupyter, "labextension", "disable", "--level=sys_prefix", extension],
-                       check=True, capture_output=True)
-        run_as(instructor, ["jupyter", "labextension", "enable", "--level=user", extension], env_dir,
-               extra_env=config)
-    for extension in INSTRUCTOR_SERVER_EXTENSIONS:
-        subprocess.run([jupyter, "server", "extension", "disable", "--sys-prefix", extension],
-                       check=True, capture_output=True)
-        run_as(instructor, ["jupyter", "server", "extension", "enable", "--user", extension], env_dir,
-               extra_env=config)
+    for tool, system, user, extensions in [
+            (["labextension"], "--level=sys_prefix", "--level=user", INSTRUCTOR_LAB_EXTENSIONS),
+            (["server", "extension"], "--sys-prefix", "--user", INSTRUCTOR_SERVER_EXTENSIONS)]:
+        subprocess.run([jupyter, *tool, "disable", system, *extensions], check=True, capture_output=True)
+        if tool == ["labextension"]:  # a second disable locks what was disabled: no user could enable it
+            subprocess.run([jupyter, *tool, "unlock", system, *extensions], check=True, capture_output=True)
+        run_as(instructor, ["jupyter", *tool, "enable", user, *extensions], env_dir, extra_env=config)
 
 
 def hub_config(folder, proxy, port, instructor, student, config):
@@ -157,9 +154,12 @@ def log_in(context, url, account, shots, name):
 
 
 def nbgrader_menu_commands(page):
+    """The commands of the items that the Nbgrader menu shows (a disabled extension's stay hidden)."""
     page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click()
+    page.locator("#jp-mainmenu-nbgrader").wait_for()
     commands = page.locator("#jp-mainmenu-nbgrader li[data-command]").evaluate_all(
-        "items => items.map(item => item.dataset.command)")
+        "items => items.filter(item => getComputedStyle(item).display !== 'none')"
+        ".map(item => item.dataset.command)")
     page.keyboard.press("Escape")
     return commands
 
@@ -224,6 +224,7 @@ def _running(pid_file):
 
 def _student_fetches_runs_and_submits(browser, url, student, shots):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = None
     try:
         page = log_in(context, url, student, shots, "student")
         commands = nbgrader_menu_commands(page)
@@ -245,10 +246,13 @@ def _student_fetches_runs_and_submits(browser, url, student, shots):
 
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        first_code = page.locator(".jp-Notebook .jp-CodeCell").first
-        first_code.click()
-        page.keyboard.press("Control+Enter")
-        first_code.locator(".jp-InputPrompt:text-matches('\\\\[1\\\\]')").wait_for(timeout=120_000)
+        page.locator(".jp-Notebook .jp-CodeCell").first.click()
+        page.keyboard.press("Escape")  # command mode: the cell is selected, not its editor
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name=re.compile(r"^Run Selected Cell")).first.click()
+        page.wait_for_function(
+            "() => /\\[\\d+\\]/.test(document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputPrompt')"
+            ".textContent)", timeout=240_000)
         page.keyboard.press("Control+s")
         page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
                                timeout=30_000)
@@ -259,12 +263,17 @@ def _student_fetches_runs_and_submits(browser, url, student, shots):
         submitted = page.locator("#submitted_assignments_list > .list_item").filter(has_text=ASSIGNMENT)
         submitted.first.wait_for(timeout=60_000)
         page.screenshot(path=shots / "student-submitted.png")
+    except Exception:
+        if page is not None:
+            page.screenshot(path=shots / "student-failed.png")
+        raise
     finally:
         context.close()
 
 
 def _instructor_sees_the_submission(browser, url, instructor, student, shots):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = None
     try:
         page = log_in(context, url, instructor, shots, "instructor")
         assert "nbgrader:open-formgrader" in nbgrader_menu_commands(page)
@@ -275,5 +284,9 @@ def _instructor_sees_the_submission(browser, url, instructor, student, shots):
         row.first.wait_for(timeout=60_000)
         page.screenshot(path=shots / "instructor-formgrader.png")
         assert json.dumps(student.name)[1:-1] in page.locator("body").inner_text()
+    except Exception:
+        if page is not None:
+            page.screenshot(path=shots / "instructor-failed.png")
+        raise
     finally:
         context.close()
