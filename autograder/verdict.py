@@ -36,6 +36,8 @@ from .intake import nbgrader_metadata
 from .safe_text import printable
 
 REPORTS = "grading_reports"
+# What nbgrader itself adds to every submission (`nbgrader submit`, `collect`): not the student's files.
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
 # Errors that a notebook's own cells raise when they try what the sandbox forbids.
 # (Timeouts and a stopped kernel are flagged once by SandboxedExecute.)
 SUSPICIOUS = ("SystemExit", "MemoryError", "PermissionError", "OSError", "BlockingIOError")
@@ -244,7 +246,7 @@ class RecordTampering(NbGraderPreprocessor):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             relative = path.relative_to(folder)
             if path.is_file() and str(relative) not in allowed and relative.suffix != ".ipynb" \
-                    and not relative.name.startswith(".") and relative.name != "timestamp.txt":
+                    and not relative.name.startswith(".") and relative.name not in NBGRADER_FILES:
                 flags.append(f"the submission holds an extra file, {relative} (never seen by the kernel)")
         _drop_broken_metadata(nb, flags)
         if release is not None:
