@@ -65,3 +65,22 @@ c.SandboxedExecute.notebook_timeout = 900
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
                                     CSSHTMLHeaderPreprocessor]
 # --- end of the feedback block ---
+
+# --- The LMS route (autograder/lms.py) ---
+# `nbgrader zip_collect ASSIGNMENT` collects the LMS's "download submissions" zip placed in
+# downloaded/ASSIGNMENT/archive/ into submitted/. The students must be in the gradebook first
+# (`nbgrader db student import roster.csv`, columns id, first_name, last_name, email,
+# lms_user_id): a file goes to the student whose lms_user_id (Canvas user id) or name its file
+# name carries; one that matches no student stays in extracted/ and is listed in
+# downloaded/ASSIGNMENT/unmatched.csv. Choose the LMS here ("canvas" or "moodle") or per run:
+# `nbgrader zip_collect 01_data_prep --LmsCollector.lms=moodle`. For another LMS, set
+# c.FileNameCollectorPlugin.named_regexp with the groups name, lms_id, file_id and ext.
+from autograder.lms import LmsCollector, TimedExtractor  # noqa: E402
+
+c.ZipCollectApp.extractor_plugin = TimedExtractor
+c.ZipCollectApp.collector_plugin = LmsCollector
+c.LmsCollector.lms = "canvas"
+# Grades back: `nbgrader export --exporter=autograder.lms.CanvasExport --to=canvas.csv` (Canvas:
+# Grades > Import) or `--exporter=autograder.lms.MoodleExport --to=moodle.csv` (Moodle: Grades >
+# Import > CSV file). Canvas fills existing columns when it knows their ids:
+# c.CanvasExport.assignment_ids = {"01_data_prep": 101}
