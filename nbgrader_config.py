@@ -24,6 +24,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from autograder import feedback
+from autograder.feedback import ShipMathJax
 from autograder.safe_execute import SandboxedExecute
 from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
 
@@ -63,7 +65,12 @@ c.SandboxedExecute.notebook_timeout = 900
 # hidden test regions from the test cells (nbgrader's own ClearHiddenTests), then cuts the
 # traceback of a failed test cell, which quotes its code, down to its last line, the message.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
-                                    CSSHTMLHeaderPreprocessor]
+                                    CSSHTMLHeaderPreprocessor, ShipMathJax]
+# The page (autograder/feedback.py): nbgrader's feedback template, with messages that wrap and
+# MathJax from the copy that jupyter-server-mathjax installed (copied once into feedback/mathjax/
+# by ShipMathJax), never from a CDN: math renders without a network. Our folder comes first, so
+# its feedback/mathjax.html.j2 replaces nbconvert's for nbgrader's "feedback" template only.
+c.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), feedback.nbgrader_templates()]
 # --- end of the feedback block ---
 
 # --- The LMS route (autograder/lms.py) ---
