@@ -106,6 +106,21 @@ def submissions(course_dir, assignment):
     return found
 
 
+def candidates(prints):
+    """The pairs of students (sorted) whose fingerprints share at least one hash in some
+    exercise: the only pairs copydetect can find anything in."""
+    holders = {}
+    for student, cells in prints.items():
+        for grade_id, fingerprint in cells.items():
+            for value in fingerprint.hashes:
+                holders.setdefault((grade_id, value), set()).add(student)
+    found = set()
+    for students in holders.values():
+        if len(students) > 1:
+            found.update(combinations(sorted(students), 2))
+    return sorted(found)
+
+
 def similar_pairs(course_dir, assignment, threshold=THRESHOLD, min_tokens=MIN_TOKENS):
     """[Pair] of the submissions of ``assignment`` that share any code beyond the boilerplate:
     the "look here" pairs first, then the most alike."""
@@ -116,7 +131,7 @@ def similar_pairs(course_dir, assignment, threshold=THRESHOLD, min_tokens=MIN_TO
     prints = {student: {g: _fingerprint(source, common.get(g)) for g, source in cells.items() if g in common}
               for student, cells in submissions(course_dir, assignment).items()}
     pairs = []
-    for first, second in combinations(sorted(prints), 2):
+    for first, second in candidates(prints):
         share_a, share_b, tokens, exercises = compare(prints[first], prints[second])
         if tokens:
             look = bool(min(share_a, share_b) >= threshold and tokens >= min_tokens)
