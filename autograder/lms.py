@@ -14,7 +14,7 @@ file name with the regular expression of the LMS (``c.LmsCollector.lms``):
   when a download holds two files of one student, the one last changed in the zip wins.
 
 The student is the gradebook's student (``nbgrader db student import``) whose ``lms_user_id`` is
-the number in the file name, else the one whose name is the name in the file name. A file that
+the Canvas user id in the file name, else the one whose name is the name in the file name. A file that
 matches no student, or two, is left in ``extracted/``, named in nbgrader's log and listed in
 ``downloaded/ASSIGNMENT/unmatched.csv``: nothing is lost.
 
@@ -92,6 +92,7 @@ class LmsCollector(FileNameCollectorPlugin):
         if not self.named_regexp:
             self.named_regexp = REGEXPS[self.lms]
         self._unmatched = []
+        self._write_unmatched()  # this run's list, empty so far
         self._by_id, self._by_name, self._due = {}, {}, None
         coursedir = getattr(self.parent, "coursedir", None)
         url = self.db_url or getattr(coursedir, "db_url", "")
@@ -110,8 +111,9 @@ class LmsCollector(FileNameCollectorPlugin):
                         self._by_name.setdefault(key, set()).add(student.id)
 
     def student_for(self, lms_id, name):
-        """(student id, None) for a file's LMS number and name, or (None, why not)."""
-        if lms_id in self._by_id:
+        """(student id, None) for a file's LMS number and name, or (None, why not). Moodle's
+        number is the participant number of one assignment, not a user id: only its name counts."""
+        if self.lms == "canvas" and lms_id in self._by_id:
             return self._by_id[lms_id], None
         found = self._by_name.get(name_key(name), set())
         if len(found) == 1:
@@ -135,7 +137,7 @@ class LmsCollector(FileNameCollectorPlugin):
 
     def timestamp(self, path, match):
         """When the file was submitted, as nbgrader's timestamp.txt will say: the time its zip
-        entry records, plus a millisecond per Canvas re-upload (``-N``: the newest wins). With
+        entry records (read as UTC), plus a millisecond per Canvas re-upload (``-N``: the newest wins). With
         a due date in the gradebook, Canvas's verdict stands: a file marked late is after it,
         one not marked late is before it."""
         changed = datetime.fromtimestamp(int(os.path.getmtime(path)), timezone.utc)
@@ -157,6 +159,8 @@ class LmsCollector(FileNameCollectorPlugin):
         if app is None or not hasattr(app, "_format_collect_path"):
             return
         path = Path(app._format_collect_path(app.extracted_directory)).parent / UNMATCHED
+        if not path.parent.is_dir():
+            return
         with open(path, "w", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["file", "reason"])

@@ -157,8 +157,9 @@ def test_zip_collect_of_two_moodle_downloads_keeps_the_later_upload(course):
     _zip(archive / "NN-01_data_prep-1.zip", [
         ("Ada Lovelace_501_assignsubmission_file_/01_data_prep.ipynb", _marked("partial", release_dir, "m1"),
          first),
-        ("Grace Hopper_503_assignsubmission_file_/01_data_prep.ipynb", _marked("complete", release_dir, "g"),
-         first),
+        # Moodle's participant number is not a user id: this one is Ada's Canvas id, the name decides
+        ("Grace Hopper_12345_assignsubmission_file_/01_data_prep.ipynb",
+         _marked("complete", release_dir, "g"), first),
     ])
     _zip(archive / "NN-01_data_prep-2.zip", [
         ("Ada Lovelace_501_assignsubmission_file_01_data_prep.ipynb", _marked("complete", release_dir, "m2"),
