@@ -187,6 +187,8 @@ def mistakes_figure(data, top=12):
     ax.set_xlabel("submissions")
     ax.set_ylabel("exercise: named mistake")
     ax.set_title("Most frequent named mistakes" if common else "No named mistake in the class")
+    if not common:
+        ax.set_xticks([])
     return _png(figure)
 
 
