@@ -4,6 +4,7 @@ download (their file naming, a student who uploaded twice, a file that matches n
 as those systems read them."""
 
 import csv
+import re
 import zipfile
 from datetime import datetime, timedelta
 
@@ -36,8 +37,6 @@ def test_spreadsheet_safe_quotes_formula_starts_only():
 
 
 def test_canvas_and_moodle_regexps_read_their_file_names():
-    import re
-
     canvas = re.match(CANVAS_REGEXP, "/x/y_z/turingalan_LATE_23456_900003_01_data_prep-2.ipynb").groupdict()
     assert canvas == {"name": "turingalan", "late": "LATE", "lms_id": "23456", "submission": "900003",
                       "file_id": "01_data_prep", "attempt": "2", "ext": ".ipynb"}
