@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from nbgrader.api import Gradebook
@@ -205,6 +206,17 @@ def test_report_page_shows_figures_attention_lists_and_look_here_pairs(graded):
     rows = list(csv.DictReader((out / "similarity.csv").read_text().splitlines()))
     assert {(r["student_a"], r["student_b"]) for r in rows[:3]} == COPIES
     assert all(r["look_here"] == "no" for r in rows[3:])
+
+
+@pytest.mark.slow
+def test_batch_grader_keeps_the_students_figures(graded):
+    """The fork server's kernels render PNG figures too (the feedback shows them)."""
+    course_dir, _ = graded
+    notebook = nbformat.read(course_dir / "autograded" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
+    assert not [o for o in outputs if "<Figure size" in str(o.get("data", {}).get("text/plain", ""))
+                and "image/png" not in o.get("data", {})]
 
 
 @pytest.mark.slow
