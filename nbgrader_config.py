@@ -24,8 +24,11 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from autograder import feedback
 from autograder.export import SafeCsvExportPlugin
+from autograder.feedback import ShipMathJax
 from autograder.inert_markup import InertMarkup
+from autograder.lms import LmsCollector, TimedExtractor
 from autograder.preflight import before_autograde
 from autograder.safe_execute import SandboxedExecute
 from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
@@ -70,7 +73,12 @@ c.Autograde.pre_convert_hook = before_autograde(c)
 # hidden test regions from the test cells (nbgrader's own ClearHiddenTests), then cuts the
 # traceback of a failed test cell, which quotes its code, down to its last line, the message.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
-                                    CSSHTMLHeaderPreprocessor]
+                                    CSSHTMLHeaderPreprocessor, ShipMathJax]
+# The page (autograder/feedback.py): nbgrader's feedback template, with messages that wrap and
+# MathJax from the copy that jupyter-server-mathjax installed (copied once into feedback/mathjax/
+# by ShipMathJax), never from a CDN: math renders without a network. Our folder comes first, so
+# its feedback/mathjax.html.j2 replaces nbconvert's for nbgrader's "feedback" template only.
+c.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), feedback.nbgrader_templates()]
 # --- end of the feedback block ---
 
 # `nbgrader export` quotes every cell and keeps a spreadsheet from reading one as a formula.
@@ -84,3 +92,20 @@ c.ExportApp.plugin_class = SafeCsvExportPlugin
 # view of a submission both make with this configuration.
 c.HTMLExporter.preprocessors = [InertMarkup]
 # --- end of the markup block ---
+
+# --- The LMS route (autograder/lms.py) ---
+# `nbgrader zip_collect ASSIGNMENT` collects the LMS's "download submissions" zip placed in
+# downloaded/ASSIGNMENT/archive/ into submitted/. The students must be in the gradebook first
+# (`nbgrader db student import roster.csv`, columns id, first_name, last_name, email,
+# lms_user_id): a file goes to the student whose lms_user_id (Canvas user id) or name its file
+# name carries; one that matches no student stays in extracted/ and is listed in
+# downloaded/ASSIGNMENT/unmatched.csv. Choose the LMS here ("canvas" or "moodle") or per run:
+# `nbgrader zip_collect 01_data_prep --LmsCollector.lms=moodle`. For another LMS, set
+# c.FileNameCollectorPlugin.named_regexp with the groups name, lms_id, file_id and ext.
+c.ZipCollectApp.extractor_plugin = TimedExtractor
+c.ZipCollectApp.collector_plugin = LmsCollector
+c.LmsCollector.lms = "canvas"
+# Grades back: `nbgrader export --exporter=autograder.lms.CanvasExport --to=canvas.csv` (Canvas:
+# Grades > Import) or `--exporter=autograder.lms.MoodleExport --to=moodle.csv` (Moodle: Grades >
+# Import > CSV file). Canvas fills existing columns when it knows their ids:
+# c.CanvasExport.assignment_ids = {"01_data_prep": 101}

@@ -3,6 +3,7 @@
 results   train the reference on the three tasks and print the table of accuracies
 demo      the main job: build the release, autograde a sample class, print its grades
 grade     grade every collected submission of the named assignments, in parallel (--help)
+report    the class report: scores, pass rates, named mistakes, flags, similar pairs (--help)
 release   sync, then build release/ from source/ with nbgrader generate_assignment
 bundle    the student bundle: release/, course/, set-up files and a student README in one zip
 benchmark time every source notebook, run top to bottom
@@ -29,6 +30,7 @@ def main(argv=None):
         "release": "autograder.release",
         "bundle": "autograder.bundle",
         "grade": "autograder.batch",
+        "report": "autograder.class_report",
         "benchmark": "autograder.benchmark",
         "benchmark-grading": "autograder.benchmark_grading",
         "benchmark-memory": "autograder.benchmark_memory",

@@ -112,11 +112,14 @@ def _stdout(cell):
 class SandboxedExecute(Execute):
     """nbgrader's Execute in the grading sandbox, with limits and the probe cell."""
 
-    # No history file; plots are drawn and closed as in Jupyter but not rendered to PNG (no test
-    # reads an image, and rendering is a fifth of a notebook's CPU time): a figure's output is
-    # its text. Unlike matplotlib's Agg backend this keeps plt.show() silent, so nothing new
-    # reaches stderr (where any output costs a test cell its points).
-    extra_arguments = List(["--HistoryManager.hist_file=:memory:", "--InlineBackend.figure_formats=set()"],
+    # No history file; plots are rendered to PNG as in Jupyter, so that the student's figures
+    # appear in the feedback (not "<Figure size 650x400 with 1 Axes>"). "matplotlib=inline" sets
+    # up the inline backend when the kernel starts, as importing pyplot in a kernel does: a
+    # kernel forked from the zygote, which imported pyplot before IPython existed, would
+    # otherwise have no PNG formatter. The inline backend, unlike matplotlib's Agg, keeps
+    # plt.show() silent: nothing new reaches stderr (where any output costs a test cell its points).
+    extra_arguments = List(["--HistoryManager.hist_file=:memory:", "--InteractiveShellApp.matplotlib=inline",
+                            "--InlineBackend.figure_formats=png"],
                            help="Arguments of every grading kernel.").tag(config=True)
     sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.sandbox).").tag(
         config=True)

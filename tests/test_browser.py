@@ -167,3 +167,65 @@ def test_feedback_page_shows_the_failed_hidden_tests_message_and_no_hidden_code(
     hidden = _hidden_lines(assignment)
     assert len(hidden) > 10
     assert not sorted(line for line in hidden if line in shown)
+
+
+LONG_MESSAGE = ("one_hot could not finish: " + "the labels were read one by one and every one of them was "
+                "checked against the number of classes " * 4 + "x" * 300)
+
+
+def _offline(page):
+    """Abort every request of ``page`` that leaves this machine; returns the list of them."""
+    blocked = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("http://", "https://")) and url.split("/")[2].split(":")[0] not in (
+                "127.0.0.1", "localhost"):
+            blocked.append(url)
+            return request_route.abort()
+        return request_route.continue_()
+
+    page.route("**/*", route)
+    return blocked
+
+
+def test_feedback_page_wraps_messages_shows_figures_and_typesets_math_offline(browser, tmp_path):
+    assignment = "01_data_prep"
+    course_dir = tmp_path / "course"
+    release_dir = build_course_dir(course_dir, [assignment])
+    notebook = make_submission(assignment, "complete", release_dir)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "one_hot":
+            cell.source = f"def one_hot(y, num_classes):\n    raise ValueError({LONG_MESSAGE!r})\n"
+    folder = course_dir / "submitted" / "hedy" / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, folder / f"{assignment}.ipynb")
+    grading.autograde(course_dir)
+    grading.generate_feedback(course_dir)
+    page_path = course_dir / "feedback" / "hedy" / assignment / f"{assignment}.html"
+    html = page_path.read_text()
+    assert "cdnjs" not in html and not re.search(r"<script[^>]*src=.https?:", html)
+
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    blocked = _offline(page)
+    page.goto(page_path.as_uri())
+    # MathJax (the copy beside the feedback pages) typeset the notebook's equations
+    page.wait_for_function("window.MathJax && MathJax.Hub && document.querySelectorAll("
+                           "'.MathJax, .MathJax_Display').length > 0", timeout=60_000)
+    assert page.locator(".MathJax_Error").count() == 0
+    assert page.locator(".MathJax").count() >= 5
+    # the long failure message wraps inside its box, and the page does not scroll sideways
+    box = page.locator("div.output_error pre, div.output_text pre").filter(has_text="could not finish").first
+    assert box.is_visible()
+    sizes = box.evaluate("e => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right]")
+    assert sizes[0] <= sizes[1] + 1 and sizes[2] <= 1000, sizes
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1000
+    # the student's figures are images, loaded, not "<Figure size ... with 1 Axes>"
+    images = page.locator("div.output_png img[src^='data:image/png']")
+    assert images.count() >= 3
+    assert all(images.nth(k).evaluate("i => i.complete && i.naturalWidth > 100")
+               for k in range(images.count()))
+    assert "<Figure size" not in page.locator("body").inner_text()
+    page.screenshot(path=str(tmp_path / "feedback.png"), full_page=True)
+    assert (tmp_path / "feedback.png").stat().st_size > 10_000
+    assert blocked == []
