@@ -22,6 +22,7 @@ disagreement, bug missed by the grader and alternative it fails listed below the
 """
 
 import argparse
+import asyncio
 import shutil
 import sys
 import tempfile
@@ -112,8 +113,23 @@ def _self_check(case, notebook, release_dir, folder, timeout):
     shutil.copytree(Path(release_dir) / case.assignment, target)
     path = target / f"{case.assignment}.ipynb"
     nbformat.write(notebook, path)
-    _, rows, _ = check_notebook(path, timeout=timeout)
+    try:
+        _, rows, _ = check_notebook(path, timeout=timeout)
+    finally:
+        _close_event_loop()
     return {row.test: (row.visible_passed, row.passed) for row in rows}
+
+
+def _close_event_loop():
+    """Close the event loop the kernel client made for this worker thread (the next run in the
+    thread makes a new one): left to the garbage collector, its sockets would be reported as
+    unclosed."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:  # none was made
+        return
+    if not loop.is_running():
+        loop.close()
 
 
 def _grade(all_cases, notebooks, release_dir, course_dir, workers):
