@@ -1,4 +1,6 @@
-# One command per job. Each sets up .venv (once, or again when pyproject.toml changes).
+# One command per job. Each first checks the system packages it needs (scripts/system-packages:
+# installed with apt-get when run as root, else one line saying what to run), then sets up .venv
+# (once, or again when pyproject.toml changes).
 #   make demo   set up, then run the main job
 #   make test   set up, then lint and run the whole test suite
 # Conda users: `conda env create -f environment.yml`, activate it, then `make demo VENV=$CONDA_PREFIX`.
@@ -18,7 +20,9 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-demo: setup
+demo:
+	@scripts/system-packages demo
+	@$(MAKE) --no-print-directory setup
 	$(PYTHON) -m autograder demo
 
 results: setup
@@ -27,5 +31,8 @@ results: setup
 lint: setup
 	$(PYTHON) -m ruff check .
 
-test: lint
-	$(PYTHON) -m pytest -n 2
+# The PostgreSQL URL comes from scripts/system-packages, which starts the server (or from
+# COURSE_TEST_POSTGRES_URL when it is set).
+test:
+	@url=$$(scripts/system-packages test) && $(MAKE) --no-print-directory lint \
+	  && COURSE_TEST_POSTGRES_URL="$$url" $(PYTHON) -m pytest -n 2

@@ -1,8 +1,8 @@
 """Build the student release: ``python -m autograder release``.
 
 1. ``sync``: write the reference solutions into ``source/`` (and the previous_steps.py files);
-2. ``nbgrader generate_assignment`` for every notebook, in a scratch course directory;
-3. replace ``release/`` with what nbgrader made.
+2. ``nbgrader generate_assignment`` for every notebook, in the course directory: ``release/``
+   is rebuilt and the course's gradebook learns every assignment.
 
 ``build_course_dir`` is shared with the grading commands, which need a course directory
 whose gradebook knows every assignment.
@@ -49,7 +49,17 @@ def build_course_dir(course_dir, assignments=None, db_url=None):
 
 
 def generate_release(target=RELEASE, assignments=None):
-    """Regenerate the student release into ``target`` (replacing what is there)."""
+    """Regenerate the student release into ``target`` (replacing what is there).
+
+    The course's own ``release/`` is made by ``nbgrader generate_assignment`` in the course
+    directory itself, as nbgrader intends: its gradebook (``gradebook.db``, or the configured
+    ``db_url``) then knows every assignment, notebook and graded cell, which ``nbgrader
+    autograde`` and ``python -m autograder grade`` need. Any other ``target`` is built in a
+    scratch course directory.
+    """
+    if Path(target).resolve() == RELEASE.resolve():
+        nbgrader("generate_assignment", "*", "--force", course_dir=ROOT)
+        return RELEASE
     with tempfile.TemporaryDirectory() as scratch:
         built = build_course_dir(Path(scratch) / "course", assignments)
         if Path(target).exists():

@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 
 from autograder import probes
-from autograder.probes import compare, kernel
 from autograder.samples import alternative_solutions, planted_bugs
 from autograder.solutions import SOURCE
 from course.exercises import EXERCISES
 from course.previous import ASSIGNMENTS
+from course.probes import compare, kernel
 
 SEED = 20260115
 NONCE = "probe-7f3a:"
@@ -119,7 +119,7 @@ def _bugged(bug):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_graded_cell_has_exactly_one_probe(assignment):
-    module = probes._module(assignment)
+    module = probes.probe_module(assignment)
     assert list(module.PROBES) == list(EXERCISES[assignment])
     assert set(getattr(module, "JUDGES", {})) <= set(module.PROBES)
 
@@ -312,7 +312,7 @@ def test_an_endless_loop_is_stopped_and_fails_alone(monkeypatch):
 
     ns["one_hot"] = forever
     started = time.perf_counter()
-    results = kernel.run_probes(probes._module("01_data_prep").PROBES, ns, SEED, seconds=0.5)
+    results = kernel.run_probes(probes.probe_module("01_data_prep").PROBES, ns, SEED, seconds=0.5)
     assert time.perf_counter() - started < 5
     assert results["test_one_hot"].startswith("ProbeTimeout")
     assert all(isinstance(values, dict) for grade_id, values in results.items() if grade_id != "test_one_hot")

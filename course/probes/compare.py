@@ -1,11 +1,11 @@
 """Trusted side of the probes: read a payload back and compare values, in the grader's process.
 
 Nothing here runs in the student's kernel. Custom judges of the probe modules receive this
-module as their ``t`` argument, so that they use its functions without importing anything
-(their source is embedded in the probe cell too, where ``autograder`` is not importable).
+module's functions (and the helpers that need the reference, ``autograder.probes.TOOLS``) as
+their ``t`` argument, so that they use them without importing anything (their source is
+embedded in the probe cell too, where ``autograder`` is not importable).
 """
 
-import functools
 import io
 import zipfile
 
@@ -21,10 +21,6 @@ __all__ = [
     "compare_key",
     "show",
     "mask_problem",
-    "reference_namespace",
-    "task_data",
-    "rebuild",
-    "model_problems",
 ]
 
 #: Relative error ||a - b|| / (||a|| + ||b||) below which two float arrays agree.
@@ -157,93 +153,3 @@ def mask_problem(name, A, X, p, drop_tolerance):
     if error >= TOLERANCE:
         return f"the entries {name} kept are not X / (1 - p) (relative error {error:.2g})"
     return None
-
-
-@functools.lru_cache(maxsize=1)
-def reference_namespace():
-    """{name: object} of the hidden reference solution: every API name of the course."""
-    import autograder.reference as reference
-    from autograder.reference.prediction import fixed_experiment
-    from course import experiments, framework
-
-    names = {name: getattr(reference, name) for name in reference.__all__}
-    names.update(
-        fixed_experiment=fixed_experiment,
-        Layer=framework.Layer,
-        add_to_class=framework.add_to_class,
-        EXPERIMENTS=experiments.EXPERIMENTS,
-        load_task=experiments.load_task,
-    )
-    return names
-
-
-@functools.cache
-def task_data(name):
-    """The trusted (X_train, X_test, y_train, y_test) of a task, made with the reference."""
-    from course.experiments import load_task
-
-    return load_task(name, reference_namespace())
-
-
-def rebuild(kinds, weights):
-    """A reference Sequential in evaluation mode from layer kinds and the Linear layers' weights.
-
-    kinds: names such as ["Linear", "ReLU", "Linear", "Identity"] (Dropout counts as the
-    identity in evaluation mode); weights: [W1, b1, W2, b2, ...] in layer order, W: (in, out).
-    Raises ValueError when they do not fit together.
-    """
-    ns = reference_namespace()
-    layers, remaining = [], list(weights)
-    for kind in kinds:
-        if kind == "Linear":
-            if len(remaining) < 2:
-                raise ValueError("fewer weight arrays than Linear layers")
-            W, b = remaining.pop(0), remaining.pop(0)
-            if W.ndim != 2 or b.shape != (W.shape[1],) or W.dtype.kind != "f" or b.dtype.kind != "f":
-                raise ValueError(f"a Linear layer's W {W.shape} and b {b.shape} do not fit together")
-            layer = ns["Linear"](W.shape[0], W.shape[1], rng=np.random.default_rng(0))
-            layer.W, layer.b = W.astype(np.float64), b.astype(np.float64)
-        elif kind in ("ReLU", "Sigmoid", "Tanh", "Identity"):
-            layer = ns[kind]()
-        elif kind == "Dropout":
-            layer = ns["Identity"]()
-        else:
-            raise ValueError(
-                f"a layer of kind {kind} (the grader knows Linear, ReLU, Sigmoid, Tanh, Identity and Dropout)"
-            )
-        layers.append(layer)
-    if remaining:
-        raise ValueError("more weight arrays than Linear layers")
-    return ns["Sequential"](*layers).eval()
-
-
-def model_problems(got, prefix, task, architecture=None):
-    """Rebuild the model transported under ``prefix`` and return (problems, model, scores).
-
-    ``got`` holds prefix + "kinds" (text array) and prefix + "w0", "w1", ... (the values
-    of the model's parameters() in order). With ``architecture`` (a list of layer dicts as
-    in EXPERIMENTS), the Linear layers must have its sizes. scores: the model's outputs on
-    the trusted X_test of ``task``, computed here with the reference.
-    """
-    kinds = got.get(prefix + "kinds")
-    if kinds is None:
-        return [f"{prefix}model: not found"], None, None
-    weights, i = [], 0
-    while prefix + f"w{i}" in got:
-        weights.append(got[prefix + f"w{i}"])
-        i += 1
-    try:
-        model = rebuild([str(k) for k in kinds], weights)
-    except ValueError as error:
-        return [f"the model cannot be rebuilt: {error}"], None, None
-    if architecture is not None:
-        shapes = [w.shape for w in weights if w.ndim == 2]
-        expected = [(spec["input_dim"], spec["output_dim"]) for spec in architecture]
-        if shapes != expected:
-            return [f"the model's weight matrices have shapes {shapes}, expected {expected}"], None, None
-    X_test = task_data(task)[1]
-    with np.errstate(all="ignore"):
-        scores = model.forward(X_test)
-    if not np.all(np.isfinite(scores)):
-        return ["the model's outputs on the test set are not finite"], model, None
-    return [], model, scores

@@ -1,5 +1,5 @@
 """The module name of each notebook's step, shared by ``autograder.reference`` (the hidden
-solutions) and ``autograder.probes`` (their trusted re-checks), which use the same names."""
+solutions) and ``course.probes`` (their trusted re-checks), which use the same names."""
 
 #: {assignment: module name}, in course order (course.previous.ASSIGNMENTS).
 STEP_MODULES = {

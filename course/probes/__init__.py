@@ -11,11 +11,12 @@ pass without solving anything (patch NumPy or the check functions, return object
    from ``seed``, and prints one line: ``nonce`` + base64 of an ``.npz`` archive (no pickles)
    holding every probe's values, or the error a probe raised.
 2. Outside the sandbox, ``parse_probe_output(text, nonce)`` takes that line back, and
-   ``judge(assignment, payload, seed)`` reads it with ``np.load(allow_pickle=False)``, runs
-   the SAME probe functions with the SAME seed on the hidden reference
-   (``autograder.reference``) in its own process, and compares the two with trusted code
-   (``compare.py``): exact dtypes and shapes, relative error ||a - b|| / (||a|| + ||b||)
-   below 1e-7 for floats, exact equality for integers, booleans and labels.
+   ``autograder.probes.judge(assignment, payload, seed)`` reads it with
+   ``np.load(allow_pickle=False)``, runs the SAME probe functions with the SAME seed on the
+   hidden reference (``autograder.reference``) in its own process, and compares the two with
+   trusted code (``verdicts`` and ``compare.py``): exact dtypes and shapes, relative error
+   ||a - b|| / (||a|| + ||b||) below 1e-7 for floats, exact equality for integers, booleans
+   and labels.
 
 A test cell keeps its points only if nbgrader's own test passed AND its probe agrees.
 Forging the probe output means computing the right values on inputs the student never saw,
@@ -26,13 +27,13 @@ with ``probe(ns, rng) -> {key: value}`` (values: arrays, numbers, booleans, shor
 probes record exact types themselves where the contract demands one), and ``JUDGES =
 {grade_id: judge}`` for the cells whose contract allows several right answers (random
 draws in any order, a random split, a trained model): ``judge(got, want, t) -> [problem]``
-checks properties of the student's values instead of equality; ``t`` is ``compare``. Judges
-run only here, never in the kernel.
+checks properties of the student's values instead of equality; ``t`` holds ``compare``'s
+functions and the helpers that need the reference (``autograder.probes.TOOLS``). Judges run
+only outside the kernel.
 """
 
 import base64
 import binascii
-import functools
 import importlib
 import re
 from pathlib import Path
@@ -40,9 +41,9 @@ from pathlib import Path
 from course.exercises import EXERCISES
 
 from ..steps import STEP_MODULES
-from . import compare, kernel
+from . import compare
 
-__all__ = ["probe_cell_source", "judge", "parse_probe_output", "MODULES"]
+__all__ = ["probe_cell_source", "verdicts", "parse_probe_output", "probe_module", "MODULES"]
 
 #: The probe module of each assignment (named as the reference module of the same step).
 MODULES = STEP_MODULES
@@ -50,7 +51,8 @@ _HERE = Path(__file__).resolve().parent
 _KERNEL_IMPORT = re.compile(r"^from \.kernel import [^\n(]*$", re.MULTILINE)
 
 
-def _module(assignment):
+def probe_module(assignment):
+    """The probe module of ``assignment`` (its PROBES and JUDGES)."""
     if assignment not in MODULES:
         raise ValueError(f"unknown assignment {assignment!r}: one of {', '.join(MODULES)}")
     return importlib.import_module(f"{__name__}.{MODULES[assignment]}")
@@ -68,7 +70,7 @@ def probe_cell_source(assignment, seed, nonce):
     inputs drawn from ``seed`` and prints exactly one line, ``nonce`` + base64 of an .npz
     archive of every probe's values. Imports only the standard library, NumPy and
     ``course``; never ``autograder``, which the sandboxed kernel cannot see."""
-    _module(assignment)
+    probe_module(assignment)
     code = embedded_source(assignment)
     return (
         "def _grader_probe_cell():\n"
@@ -103,51 +105,38 @@ def parse_probe_output(text, nonce):
     return None
 
 
-@functools.lru_cache(maxsize=32)
-def _reference_results(assignment, seed):
-    """The reference's probe values for (assignment, seed), through the same encoding."""
-    module = _module(assignment)
-    results = kernel.run_probes(module.PROBES, compare.reference_namespace(), seed)
-    failed = {gid: value for gid, value in results.items() if isinstance(value, str)}
-    if failed:
-        raise RuntimeError(f"the reference fails its own probes of {assignment}: {failed}")
-    return compare.decode(base64.b64decode(kernel.encode(results)))
-
-
-def judge(assignment, payload, seed):
+def verdicts(assignment, payload, reference, tools):
     """{test cell grade_id: (agrees, message)} for every graded test cell of ``assignment``.
 
     payload: the bytes parse_probe_output returned (None when the kernel printed none):
-    then every cell fails with a message saying why. The same probes run here on the
-    reference with the same seed; values are compared by compare.compare or the probe
-    module's custom judge. Raises RuntimeError only when the reference fails its own probes
-    (a bug of the grader, never of a student).
+    then every cell fails with a message saying why. reference: {grade_id: {key: array}},
+    the reference's probe values for the same seed; values are compared by compare.compare
+    or the probe module's custom judge, which gets ``tools`` as its ``t``.
     """
-    module = _module(assignment)
-    reference = _reference_results(assignment, seed)
+    module = probe_module(assignment)
     judges = getattr(module, "JUDGES", {})
     try:
         student = compare.decode(payload)
     except compare.PayloadError as error:
         student = {grade_id: str(error) for grade_id in EXERCISES[assignment]}
-    verdicts = {}
+    result = {}
     for grade_id, (what, _) in EXERCISES[assignment].items():
         got, want = student.get(grade_id), reference[grade_id]
         if got is None:
-            verdicts[grade_id] = (False, f"{what}: no probe result came back from the notebook")
+            result[grade_id] = (False, f"{what}: no probe result came back from the notebook")
             continue
         if isinstance(got, str):
-            verdicts[grade_id] = (False, f"{what}: failed{compare.ON_OURS}: {got}")
+            result[grade_id] = (False, f"{what}: failed{compare.ON_OURS}: {got}")
             continue
         custom = judges.get(grade_id)
         try:
-            problems = custom(got, want, compare) if custom else compare.compare(got, want)
+            problems = custom(got, want, tools) if custom else compare.compare(got, want)
         except Exception as error:  # a malformed value that slipped past the checks: the student's
             problems = [f"its values could not be checked ({type(error).__name__}: {error})"]
         if problems:
             more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
             where = "" if compare.ON_OURS in problems[0] else compare.ON_OURS
-            verdicts[grade_id] = (False, f"{what}: {problems[0]}{where}{more}")
+            result[grade_id] = (False, f"{what}: {problems[0]}{where}{more}")
         else:
-            verdicts[grade_id] = (True, f"{what}: agrees with the reference{compare.ON_OURS}")
-    return verdicts
+            result[grade_id] = (True, f"{what}: agrees with the reference{compare.ON_OURS}")
+    return result
