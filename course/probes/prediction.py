@@ -149,6 +149,8 @@ def judge_results(got, want, t):
 LOSSES = ("MeanSquareError", "SigmoidCrossEntropy", "SoftmaxCrossEntropy")
 #: The most mini-batch steps the judge replays (buggy_experiment takes 100 x 32 = 3200).
 MAX_STEPS = 10_000
+#: The epochs and batch size of buggy_experiment, which fixed_experiment must keep.
+BUGGY_EPOCHS, BUGGY_BATCH_SIZE = 100, 32
 
 
 def probe_fixed_experiment(ns, rng):
@@ -214,6 +216,9 @@ def _replay(got, t):
         epochs, batch_size, lr, seed = (number.item() for number in numbers)
         if not (int(epochs) == epochs >= 1 and int(batch_size) == batch_size >= 1 and np.isfinite(lr)):
             raise ValueError(f"train was given epochs={epochs}, batch_size={batch_size}, lr={lr}")
+        if (epochs, batch_size) != (BUGGY_EPOCHS, BUGGY_BATCH_SIZE):
+            raise ValueError(f"fixed_experiment trains {epochs:g} epochs of batches of {batch_size:g}: keep "
+                             f"buggy_experiment's {BUGGY_EPOCHS} epochs and batch size of {BUGGY_BATCH_SIZE}")
         if epochs * -(-len(X_train) // batch_size) > MAX_STEPS:
             raise ValueError(f"fixed_experiment trains {epochs} epochs of batches of {batch_size}: "
                              "keep the epochs and batch size of buggy_experiment")
@@ -227,10 +232,10 @@ def _replay(got, t):
 
 def judge_fixed_experiment(got, want, t):
     """The model of fixed_experiment, trained here with the reference from the recorded call
-    of train (or transported trained): four Linear layers of 2-25-25-25-2 whose units differ,
-    a loss under 0.1 and under half its start, two outputs that move apart, at least 90%
-    right on the trusted test and train sets with both classes predicted; and the accuracy
-    it returned is that of the model it returned."""
+    of train (or transported trained), with buggy_experiment's epochs and batch size: four
+    Linear layers of 2-25-25-25-2 whose units differ, a loss under 0.1 and under half its
+    start, two outputs that move apart, at least 90% right on the trusted test and train sets
+    with both classes predicted; and the accuracy it returned is that of the model it returned."""
     problems = t.compare(got, want, ["returns a tuple of three"])
     if problems:
         return problems
