@@ -9,8 +9,8 @@ Kinds of submission, per assignment:
 - ``alt:R``: the R-th alternative of every solution cell that has one (``alternative_rounds``),
   the reference elsewhere;
 - ``partial``: the first half of the solution cells solved, the rest left as stubs;
-- ``buggy``: the reference with planted bugs of ``sample_data/planted_bugs.json`` applied,
-  the first one of each solution cell;
+- ``buggy``: the reference with the planted bugs of ``sample_data/planted_bugs.json`` marked
+  ``"sample_class"`` applied (one per solution cell: the sample class's student with common bugs);
 - ``bug:K``: the reference with only the K-th planted bug of that assignment;
 - ``bugs:G``: the reference with the planted bugs of group G of ``bug_groups`` (bugs of
   different solution cells, so that one notebook grades several bugs at once);
@@ -34,6 +34,7 @@ class PlantedBug:
     """A common mistake: ``old`` replaced by ``new`` in the reference block ``grade_id``.
 
     ``fails``: the grade_ids of exactly the test cells that must lose their points.
+    ``sample_class``: one of the bugs of the sample class's ``buggy`` student.
     """
 
     assignment: str
@@ -42,6 +43,7 @@ class PlantedBug:
     old: str
     new: str
     fails: tuple
+    sample_class: bool = False
 
     def apply(self, source):
         if source.count(self.old) != 1:
@@ -53,7 +55,8 @@ class PlantedBug:
 def planted_bugs(assignment=None):
     """The planted bugs of one assignment (or of all), in catalogue order."""
     catalogue = json.loads((DATA / "planted_bugs.json").read_text())
-    return [PlantedBug(a, b["grade_id"], b["description"], b["old"], b["new"], tuple(b["fails"]))
+    return [PlantedBug(a, b["grade_id"], b["description"], b["old"], b["new"], tuple(b["fails"]),
+                       b.get("sample_class", False))
             for a, bugs in catalogue.items() if assignment in (None, a) for b in bugs]
 
 
@@ -139,6 +142,8 @@ def answers(assignment, kind, notebook):
             bugs = [bugs[int(kind[4:])]]
         elif kind.startswith("bugs:"):
             bugs = [bugs[k] for k in bug_groups(assignment)[int(kind[5:])]]
+        else:
+            bugs = [bug for bug in bugs if bug.sample_class]
         bugged = set()
         for bug in bugs:  # at most one bug per cell: two bugs in one cell may overlap
             if bug.grade_id not in bugged:
