@@ -186,10 +186,11 @@ def test_random_cells_agree_for_other_seeds(seed):
 
 
 @pytest.mark.parametrize("bug", planted_bugs(), ids=lambda bug: f"{bug.assignment}:{bug.description[:40]}")
-def test_planted_bug_makes_its_cells_disagree(bug):
+def test_planted_bug_makes_exactly_its_cells_disagree(bug):
     result = disagreeing(verdicts(bug.assignment, namespace(bug.assignment, _bugged(bug))))
     expected = set(bug.fails) - set(UNDETECTABLE.get(bug.description, ()))
     assert expected <= set(result), (bug.description, result)
+    assert set(result) <= set(bug.fails), f"{bug.description}: other exercises fail too: {result}"
     for grade_id in expected:
         assert result[grade_id].startswith(EXERCISES[bug.assignment][grade_id][0] + ":")
         assert "grader's own inputs" in result[grade_id]

@@ -19,8 +19,8 @@ from .kernel import layer_kind, linear
 
 
 def probe_predict(ns, rng):
-    """predict(model, X) -> (N,) int labels: argmax in evaluation mode (a Dropout layer in the
-    model), the same labels twice, two scores per row, one logit, scores of +-1000."""
+    """predict(model, X) -> (N,) int labels in a NumPy array: argmax in evaluation mode (a Dropout
+    layer in the model), the same labels twice, two scores per row, one logit, scores of +-1000."""
     predict, Sequential, Identity, values = ns["predict"], ns["Sequential"], ns["Identity"], {}
     net = Sequential(
         linear(ns, rng.standard_normal((5, 7)), rng.standard_normal(7)),
@@ -30,7 +30,9 @@ def probe_predict(ns, rng):
     )
     X = rng.standard_normal((11, 5))
     net.train()
-    values["predict for 11 samples and 3 classes (a model with dropout)"] = predict(net, X)
+    labels = predict(net, X)
+    values["predict returns a NumPy array"] = isinstance(labels, np.ndarray)
+    values["predict for 11 samples and 3 classes (a model with dropout)"] = labels
     net.train()
     values["predict called again"] = predict(net, X)
     values["predict with two scores per row"] = predict(Sequential(Identity()), rng.standard_normal((9, 2)))
