@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from autograder import probes
-from autograder.samples import alternative_solutions, planted_bugs
+from autograder.samples import alternative_rounds, alternative_solutions, planted_bugs
 from autograder.solutions import SOURCE
 from course.exercises import EXERCISES
 from course.previous import ASSIGNMENTS
@@ -160,9 +160,12 @@ def test_reference_solutions_agree_with_every_probe(assignment):
     assert disagreeing(verdicts(assignment, namespace(assignment))) == {}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_differently_written_solutions_agree_with_every_probe(assignment):
-    alternatives = alternative_solutions(assignment)
+ROUNDS = [(assignment, r) for assignment in ASSIGNMENTS for r in range(alternative_rounds(assignment))]
+
+
+@pytest.mark.parametrize("assignment, round_", ROUNDS, ids=lambda value: str(value))
+def test_differently_written_solutions_agree_with_every_probe(assignment, round_):
+    alternatives = alternative_solutions(assignment, round_)
     assert alternatives
     assert disagreeing(verdicts(assignment, namespace(assignment, alternatives))) == {}
 
@@ -170,22 +173,24 @@ def test_differently_written_solutions_agree_with_every_probe(assignment):
 @pytest.mark.parametrize("seed", [0, 1, 987654321])
 def test_random_cells_agree_for_other_seeds(seed):
     for assignment in ("01_data_prep", "02_init", "03_forward", "04_backward", "07_modularization"):
-        ns = namespace(assignment, alternative_solutions(assignment))
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(probes.probe_cell_source(assignment, seed, NONCE), ns)
-        result = probes.judge(assignment, probes.parse_probe_output(out.getvalue(), NONCE), seed)
-        assert disagreeing(result) == {}, assignment
+        for round_ in range(alternative_rounds(assignment)):
+            ns = namespace(assignment, alternative_solutions(assignment, round_))
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(probes.probe_cell_source(assignment, seed, NONCE), ns)
+            result = probes.judge(assignment, probes.parse_probe_output(out.getvalue(), NONCE), seed)
+            assert disagreeing(result) == {}, (assignment, round_)
 
 
 # --- wrong code disagrees ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bug", planted_bugs(), ids=lambda bug: f"{bug.assignment}:{bug.description[:40]}")
-def test_planted_bug_makes_its_cells_disagree(bug):
+def test_planted_bug_makes_exactly_its_cells_disagree(bug):
     result = disagreeing(verdicts(bug.assignment, namespace(bug.assignment, _bugged(bug))))
     expected = set(bug.fails) - set(UNDETECTABLE.get(bug.description, ()))
     assert expected <= set(result), (bug.description, result)
+    assert set(result) <= set(bug.fails), f"{bug.description}: other exercises fail too: {result}"
     for grade_id in expected:
         assert result[grade_id].startswith(EXERCISES[bug.assignment][grade_id][0] + ":")
         assert "grader's own inputs" in result[grade_id]

@@ -36,13 +36,15 @@ def probe_numerical_gradient(ns, rng):
 
 def probe_linear_backward(ns, rng):
     """Linear.backward(dZ) after forward(X): dX (N, in), dW (in, out), db (out,), for
-    (N, in, out) in (7, 5, 2), (1, 6, 3), (3, 2, 8); W unchanged; a second pass overwrites."""
+    (N, in, out) in (7, 5, 2), (1, 6, 3), (3, 2, 8); W and dZ unchanged; a second pass overwrites."""
     values = {}
     for n, d_in, d_out in [(7, 5, 2), (1, 6, 3), (3, 2, 8)]:
         layer = linear(ns, rng.standard_normal((d_in, d_out)), rng.standard_normal(d_out))
         layer.forward(rng.standard_normal((n, d_in)))
-        dX = layer.backward(rng.standard_normal((n, d_out)))
+        dZ = rng.standard_normal((n, d_out))
+        dX = layer.backward(dZ)
         name = f"Linear({d_in}, {d_out}) for a batch of {n}"
+        values[exact(f"dZ after backward of {name}")] = dZ
         values[f"dX of {name}"], values[f"dW of {name}"], values[f"db of {name}"] = dX, layer.dW, layer.db
         values[exact(f"W after backward of {name}")] = layer.W
     layer = linear(ns, rng.standard_normal((3, 4)), rng.standard_normal(4))
@@ -62,14 +64,16 @@ def _away_from_zero(Z):
 
 def probe_relu_identity_backward(ns, rng):
     """ReLU.backward and Identity.backward after forward(Z), for Z of shapes (6, 3), (1, 5),
-    (4, 9); ReLU after a second forward uses the latest Z."""
+    (4, 9), dA left unchanged; ReLU after a second forward uses the latest Z."""
     values = {}
     for shape in [(6, 3), (1, 5), (4, 9)]:
         Z, dA = _away_from_zero(rng.standard_normal(shape)), rng.standard_normal(shape)
         for name in ("ReLU", "Identity"):
             layer = ns[name]()
             layer.forward(Z)
-            values[f"{name}.backward for inputs of shape {shape}"] = layer.backward(dA)
+            given = dA.copy()
+            values[f"{name}.backward for inputs of shape {shape}"] = layer.backward(given)
+            values[exact(f"dA after {name}.backward, shape {shape}")] = given
     relu = ns["ReLU"]()
     relu.forward(np.ones((2, 3)))
     relu.forward(_away_from_zero(rng.standard_normal((2, 3))))
@@ -78,15 +82,17 @@ def probe_relu_identity_backward(ns, rng):
 
 
 def probe_sigmoid_tanh_backward(ns, rng):
-    """Sigmoid.backward and Tanh.backward after forward(Z), Z: (4, 7) and (1, 3); and at
-    Z = +-1000, where NumPy raises on overflow."""
+    """Sigmoid.backward and Tanh.backward after forward(Z), Z: (4, 7) and (1, 3), dA left
+    unchanged; and at Z = +-1000, where NumPy raises on overflow."""
     values = {}
     for shape in [(4, 7), (1, 3)]:
         Z, dA = 2 * rng.standard_normal(shape), rng.standard_normal(shape)
         for name in ("Sigmoid", "Tanh"):
             layer = ns[name]()
             layer.forward(Z)
-            values[f"{name}.backward for inputs of shape {shape}"] = layer.backward(dA)
+            given = dA.copy()
+            values[f"{name}.backward for inputs of shape {shape}"] = layer.backward(given)
+            values[exact(f"dA after {name}.backward, shape {shape}")] = given
     Z = np.array([[-1000.0, -2.0, 0.5, 1000.0], [3.0, -1000.0, 1000.0, 0.0]])
     for name in ("Sigmoid", "Tanh"):
         layer = ns[name]()

@@ -41,7 +41,8 @@ def probe_train_test_split(ns, rng):
 
 def judge_train_test_split(got, want, t):
     """A shuffled partition of the 57 rows into 40 train and 17 test rows, rows kept whole,
-    the same for the same seed and different for another seed."""
+    the same for the same seed and different for another seed; the test rows are the first 17
+    of np.random.default_rng(seed).permutation(57) (the rule the notebook states), in any order."""
     problems = t.compare(got, want, ["X"])
     if problems:
         return problems
@@ -74,6 +75,14 @@ def judge_train_test_split(got, want, t):
         return ["the same seed gave a different split"]
     if np.array_equal(got["first y_test"], got["other y_test"]):
         return ["a different seed gave the same split"]
+    for run in ("first", "other"):
+        for name in ("y_test", "y_train"):
+            if sorted(got[f"{run} {name}"].tolist()) != sorted(want[f"{run} {name}"].tolist()):
+                return [
+                    f"the {name[2:]} set is not the one the notebook asks for: the test set is the first "
+                    "round(test_fraction * N) entries of np.random.default_rng(seed).permutation(N), "
+                    "the training set the rest"
+                ]
     return []
 
 
@@ -89,20 +98,23 @@ def probe_standardize(ns, rng):
 def probe_iterate_minibatches(ns, rng):
     """X: (17, 4) with X[:, 0] = row number, Y: (17, 4) with Y[:, -1] = row number.
 
-    Shuffled batches of 4, unshuffled batches of 6, and one batch larger than the data.
+    Shuffled batches of 4, unshuffled batches of 6, one batch larger than the data, and the
+    shuffled batches again from a generator seeded alike.
     """
     X = rng.standard_normal((17, 4))
     X[:, 0] = np.arange(17)
     Y = np.column_stack([np.eye(3)[rng.integers(0, 3, 17)], np.arange(17)])
     values = {"X": X.copy(), "Y": Y.copy()}
-    for run, batch_size, shuffle in (("shuffled", 4, True), ("in order", 6, False), ("one batch", 100, True)):
+    seeds = [int(seed) for seed in rng.integers(1000, size=3)]
+    for run, batch_size, shuffle, seed in (
+        ("shuffled", 4, True, seeds[0]),
+        ("in order", 6, False, seeds[1]),
+        ("one batch", 100, True, seeds[2]),
+        ("shuffled again, same seed", 4, True, seeds[0]),
+    ):
         batches = list(
             ns["iterate_minibatches"](
-                X.copy(),
-                Y.copy(),
-                batch_size,
-                shuffle=shuffle,
-                rng=np.random.default_rng(int(rng.integers(1000))),
+                X.copy(), Y.copy(), batch_size, shuffle=shuffle, rng=np.random.default_rng(seed)
             )
         )
         values[f"{run}: batch sizes"] = [len(X_batch) for X_batch, _ in batches]
@@ -113,7 +125,8 @@ def probe_iterate_minibatches(ns, rng):
 
 def judge_iterate_minibatches(got, want, t):
     """Every row once per epoch, X and Y rows paired, the sizes 4, 4, 4, 4, 1 (the last
-    partial batch kept), shuffled with shuffle=True and in order without."""
+    partial batch kept), shuffled with shuffle=True and in order without, the same order from
+    generators seeded alike (the permutation comes from rng)."""
     problems = t.compare(
         got, want, ["X", "Y"] + [f"{run}: batch sizes" for run in ("shuffled", "in order", "one batch")]
     )
@@ -134,6 +147,12 @@ def judge_iterate_minibatches(got, want, t):
             return ["with shuffle=False the batches must keep the original order"]
         if run == "shuffled" and np.array_equal(order, np.arange(17)):
             return ["with shuffle=True the order should be random"]
+    again = got.get("shuffled again, same seed: X rows")
+    if again is None or not np.array_equal(again, got["shuffled: X rows"]):
+        return [
+            "two generators seeded alike gave different batch orders: draw the permutation from rng, "
+            "never from NumPy's global generator (np.random.permutation)"
+        ]
     return []
 
 

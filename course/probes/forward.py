@@ -69,8 +69,8 @@ def probe_activations_forward(ns, rng):
 
 
 def probe_sigmoid_forward(ns, rng):
-    """Sigmoid().forward on Z: (8, 5) and (1, 7), on -Z, at large |Z| and at -30, -40, all
-    with NumPy raising on overflow."""
+    """Sigmoid().forward on Z: (8, 5) and (1, 7), on -Z, at large |Z| and at -30, -40 (where
+    only the absolute error counts), all with NumPy raising on overflow."""
     values = {}
     for shape in [(8, 5), (1, 7)]:
         Z = 6 * rng.standard_normal(shape)
@@ -80,14 +80,19 @@ def probe_sigmoid_forward(ns, rng):
             if not overflowed:
                 values[f"Sigmoid().forward({label}) for Z of shape {shape}"] = A
         values[exact(f"Z after Sigmoid().forward, shape {shape}")] = Z
-    for label, Z in (
-        ("large |Z|", np.array([[-1000.0, -50.0, 0.0], [50.0, 700.0, 1000.0]])),
-        ("Z = -30 and -40 (tiny values keep their size)", np.array([[-30.0, -40.0]])),
-    ):
-        A, overflowed = overflows(ns["Sigmoid"]().forward, Z)
-        values[f"Sigmoid().forward overflowed at {label}"] = overflowed
-        if not overflowed:
-            values[f"Sigmoid().forward at {label}"] = A
+    Z = np.array([[-1000.0, -50.0, 0.0], [50.0, 700.0, 1000.0]])
+    A, overflowed = overflows(ns["Sigmoid"]().forward, Z)
+    values["Sigmoid().forward overflowed at large |Z|"] = overflowed
+    if not overflowed:
+        values["Sigmoid().forward at large |Z|"] = A
+    # near 0 only the absolute error counts: the notebook asks for no relative precision there
+    A, overflowed = overflows(ns["Sigmoid"]().forward, np.array([[-30.0, -40.0]]))
+    values["Sigmoid().forward overflowed at Z = -30 and -40"] = overflowed
+    if not overflowed:
+        A = np.asarray(A, dtype=float)
+        values["Sigmoid().forward at Z = -30 and -40 is in [0, 1e-12]"] = bool(
+            A.shape == (1, 2) and np.all((A >= 0) & (A <= 1e-12))
+        )
     return values
 
 

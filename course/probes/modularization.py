@@ -48,7 +48,8 @@ def probe_sequential(ns, rng):
 
 def probe_sequential_update_and_modes(ns, rng):
     """parameters() of three Linear layers (6 pairs, in layer order), update(lr), zero_grad(),
-    and the training flags of every layer after eval() and train()."""
+    and the training flags of every layer and of the model after eval() and train(), which
+    return the model."""
     values = {}
     linears = _linears(ns, rng, [(5, 3), (3, 6), (6, 2)])
     model = ns["Sequential"](
@@ -79,10 +80,12 @@ def probe_sequential_update_and_modes(ns, rng):
         ns["Sequential"](ns["ReLU"](), ns["Tanh"]()).parameters()
     )
     for step, switch in enumerate(("eval", "train", "eval")):
-        getattr(model, switch)()
+        returned = getattr(model, switch)()
         values[f"training flags after step {step}, model.{switch}()"] = [
             bool(layer.training) for layer in model.layers
         ]
+        values[f"the model's own flag after step {step}, model.{switch}()"] = bool(model.training)
+        values[f"model.{switch}() returns the model (step {step})"] = returned is model
     return values
 
 
@@ -183,6 +186,52 @@ def probe_labels_from_scores(ns, rng):
 
 #: The most forward calls a Spy writes down (the probe's loops make at most 18).
 MAX_RECORDS = 1000
+class Chain(Layer):
+    """The probe's own model for ``train``: its layers one after the other, every layer asked
+    to update and to switch mode, so that train's probe does not depend on the notebook's
+    Sequential (another exercise)."""
+
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def backward(self, dA):
+        for layer in reversed(self.layers):
+            dA = layer.backward(dA)
+        return dA
+
+    def update(self, lr):
+        for layer in self.layers:
+            layer.update(lr)
+
+    def parameters(self):
+        return [pair for layer in self.layers for pair in layer.parameters()]
+
+    def zero_grad(self):
+        for layer in self.layers:
+            layer.zero_grad()
+
+    def train(self):
+        self.training = True
+        for layer in self.layers:
+            layer.train()
+        return self
+
+    def eval(self):
+        self.training = False
+        for layer in self.layers:
+            layer.eval()
+        return self
+
+
+def _labels(scores):
+    """The probe's own labels_from_scores: argmax of each row, or z > 0 for one column."""
+    scores = np.asarray(scores)
+    return (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else np.argmax(scores, axis=1)
 
 
 class Spy(Layer):
@@ -227,11 +276,27 @@ def probe_train(ns, rng):
     """train(model, loss_fn, X, Y, epochs=..., batch_size=..., lr=..., seed=..., X_val, Y_val):
     the history, one update per mini-batch with the last partial batch, training mode for
     mini-batches and evaluation mode for validation, the mean loss over the samples,
-    reproducible for a seed, and a last validation that matches the final weights."""
-    train, Sequential, Identity, values = ns["train"], ns["Sequential"], ns["Identity"], {}
+    reproducible for a seed, a new batch order every epoch, and a last validation that matches
+    the final weights. The models are the probe's own Chain, and train's labels_from_scores is
+    the probe's own for the call, so that only train itself is judged."""
+    train, Identity, values = ns["train"], ns["Identity"], {}
+    home = getattr(train, "__globals__", {})
+    saved = home.get("labels_from_scores")
+    if "labels_from_scores" in home:  # train's validation accuracy must not depend on that exercise
+        home["labels_from_scores"] = _labels
+    try:
+        _probe_train(ns, rng, train, Identity, values)
+    finally:
+        if "labels_from_scores" in home:
+            home["labels_from_scores"] = saved
+    return values
+
+
+def _probe_train(ns, rng, train, Identity, values):
+    """probe_train's work, with the probe's own Chain for a model."""
     X_tr, Y_tr = _blobs(rng, 60)
     X_va, Y_va = _blobs(rng, 20)
-    model = Sequential(linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
+    model = Chain(linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
     _record_history(
         values,
         "blobs",
@@ -253,7 +318,7 @@ def probe_train(ns, rng):
         ("batches of 30", 4, 30, False),
     ):
         spy = Spy()
-        model = Sequential(spy, linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
+        model = Chain(spy, linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
         extra = {"X_val": X_va + 100.0, "Y_val": Y_va} if validation else {}
         history = train(
             model,
@@ -272,7 +337,7 @@ def probe_train(ns, rng):
         values[f"{label}: forward input means"] = spy.means
     X, Y = rng.standard_normal((23, 3)), rng.standard_normal((23, 2)) * np.linspace(0.2, 3.0, 23)[:, None]
     history = train(
-        Sequential(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))),
+        Chain(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))),
         ns["MeanSquareError"](),
         X,
         Y,
@@ -290,7 +355,7 @@ def probe_train(ns, rng):
     )
     for label, seed in (("seed 3", 3), ("seed 3 again", 3), ("seed 4", 4)):
         first = linear(ns, weights[0], weights[1])
-        model = Sequential(first, ns["Tanh"](), linear(ns, weights[2], weights[3]), Identity())
+        model = Chain(first, ns["Tanh"](), linear(ns, weights[2], weights[3]), Identity())
         history = train(
             model,
             ns["SigmoidCrossEntropy"](),
@@ -311,7 +376,7 @@ def probe_train(ns, rng):
     values["three classes: X_val"], values["three classes: labels_val"] = X3_va, labels_va
     layer = linear(ns, rng.standard_normal((2, 3)), np.zeros(3))
     history = train(
-        Sequential(layer),
+        Chain(layer),
         ns["SoftmaxCrossEntropy"](),
         centres[labels_tr] + rng.normal(0, 1.0, (45, 2)),
         np.eye(3)[labels_tr],
@@ -324,7 +389,6 @@ def probe_train(ns, rng):
     values["three classes: last val_loss"] = float(history["val_loss"][-1])
     values["three classes: last val_accuracy"] = float(history["val_accuracy"][-1])
     values["three classes: final W"], values["three classes: final b"] = layer.W, layer.b
-    return values
 
 
 def judge_train(got, want, t):
@@ -366,6 +430,13 @@ def judge_train(got, want, t):
             return [
                 "some mini-batches ran in evaluation mode: call model.train() at the start of every epoch"
             ]
+        if label == "batches of 5":
+            per_epoch = means[means <= 50].reshape(epochs, len(sizes))
+            if any(np.array_equal(per_epoch[i], per_epoch[j]) for i in range(epochs) for j in range(i)):
+                return [
+                    "two epochs gave the mini-batches in the same order: make one generator "
+                    "np.random.default_rng(seed) before the first epoch, not a new one every epoch"
+                ]
     for label in ("seed 3", "seed 3 again", "seed 4"):
         if (
             got.get(f"{label}: losses") is None

@@ -19,8 +19,8 @@ from .kernel import layer_kind, linear
 
 
 def probe_predict(ns, rng):
-    """predict(model, X) -> (N,) int labels: argmax in evaluation mode (a Dropout layer in the
-    model), the same labels twice, two scores per row, one logit, scores of +-1000."""
+    """predict(model, X) -> (N,) int labels in a NumPy array: argmax in evaluation mode (a Dropout
+    layer in the model), the same labels twice, two scores per row, one logit, scores of +-1000."""
     predict, Sequential, Identity, values = ns["predict"], ns["Sequential"], ns["Identity"], {}
     net = Sequential(
         linear(ns, rng.standard_normal((5, 7)), rng.standard_normal(7)),
@@ -30,7 +30,9 @@ def probe_predict(ns, rng):
     )
     X = rng.standard_normal((11, 5))
     net.train()
-    values["predict for 11 samples and 3 classes (a model with dropout)"] = predict(net, X)
+    labels = predict(net, X)
+    values["predict returns a NumPy array"] = isinstance(labels, np.ndarray)
+    values["predict for 11 samples and 3 classes (a model with dropout)"] = labels
     net.train()
     values["predict called again"] = predict(net, X)
     values["predict with two scores per row"] = predict(Sequential(Identity()), rng.standard_normal((9, 2)))
@@ -152,6 +154,8 @@ MAX_CALLS = 10
 #: The most mini-batch steps the judge replays over all the calls (buggy_experiment takes
 #: 100 x 32 = 3200 in one call).
 MAX_STEPS = 10_000
+#: The epochs and batch size of buggy_experiment, which fixed_experiment must keep.
+BUGGY_EPOCHS, BUGGY_BATCH_SIZE = 100, 32
 
 
 def probe_fixed_experiment(ns, rng):
@@ -209,6 +213,10 @@ def _replay(got, t):
         raise ValueError(f"fixed_experiment calls train {calls} times; the grader replays at most "
                          f"{MAX_CALLS} calls: train one model, once")
     settings = [_recorded_call(got, call, X_train, t) for call in range(calls)]
+    for _, _, epochs, batch_size, _, _ in settings:
+        if (epochs, batch_size) != (BUGGY_EPOCHS, BUGGY_BATCH_SIZE):
+            raise ValueError(f"fixed_experiment trains {epochs:g} epochs of batches of {batch_size:g}: keep "
+                             f"buggy_experiment's {BUGGY_EPOCHS} epochs and batch size of {BUGGY_BATCH_SIZE}")
     steps = sum(epochs * -(-len(X_train) // batch_size) for _, _, epochs, batch_size, _, _ in settings)
     if steps > MAX_STEPS:
         raise ValueError(f"fixed_experiment trains {steps} mini-batch steps over its {calls} call(s) of "
@@ -248,10 +256,10 @@ def _recorded_call(got, call, X_train, t):
 
 def judge_fixed_experiment(got, want, t):
     """The model of fixed_experiment, trained here with the reference from the recorded call
-    of train (or transported trained): four Linear layers of 2-25-25-25-2 whose units differ,
-    a loss under 0.1 and under half its start, two outputs that move apart, at least 90%
-    right on the trusted test and train sets with both classes predicted; and the accuracy
-    it returned is that of the model it returned."""
+    of train (or transported trained), with buggy_experiment's epochs and batch size: four
+    Linear layers of 2-25-25-25-2 whose units differ, a loss under 0.1 and under half its
+    start, two outputs that move apart, at least 90% right on the trusted test and train sets
+    with both classes predicted; and the accuracy it returned is that of the model it returned."""
     problems = t.compare(got, want, ["returns a tuple of three"])
     if problems:
         return problems
