@@ -31,7 +31,7 @@ from course.execution import problem
 from course.hints import HINTS, find
 
 from . import similarity
-from .lms import spreadsheet_safe
+from .safe_text import csv_cell
 from .verdict import all_reports
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "class_report.html.j2"
@@ -212,9 +212,9 @@ def write_exercises_csv(data, path):
         for e in data.exercises:
             mean = sum(e.scores) / len(e.scores) if e.scores else 0.0
             mistakes = "; ".join(f"{key} ({n})" for key, n in e.mistakes.most_common())
-            writer.writerow([spreadsheet_safe(e.assignment), spreadsheet_safe(e.grade_id), len(e.scores),
+            writer.writerow([csv_cell(e.assignment), csv_cell(e.grade_id), len(e.scores),
                              e.passed, f"{e.pass_rate:.3f}", f"{mean:.3f}", f"{e.max_score:g}",
-                             spreadsheet_safe(mistakes), e.unnamed])
+                             csv_cell(mistakes), e.unnamed])
 
 
 def write_similarity_csv(pairs, path):
@@ -223,10 +223,10 @@ def write_similarity_csv(pairs, path):
         writer.writerow(["assignment", "student_a", "student_b", "similarity_a", "similarity_b",
                          "shared_tokens", "look_here", "exercises"])
         for p in pairs:
-            writer.writerow([spreadsheet_safe(p.assignment), spreadsheet_safe(p.first),
-                             spreadsheet_safe(p.second),
+            writer.writerow([csv_cell(p.assignment), csv_cell(p.first),
+                             csv_cell(p.second),
                              f"{p.similarity[0]:.3f}", f"{p.similarity[1]:.3f}", p.shared_tokens,
-                             "yes" if p.look_here else "no", spreadsheet_safe(" ".join(p.exercises))])
+                             "yes" if p.look_here else "no", csv_cell(" ".join(p.exercises))])
 
 
 def write_report(course_dir, out_dir=None, db_url=None, threshold=similarity.THRESHOLD,

@@ -21,7 +21,7 @@ matches no student, or two, is left in ``extracted/``, named in nbgrader's log a
 Out: ``nbgrader export --exporter=autograder.lms.CanvasExport --to=canvas.csv`` writes Canvas's
 gradebook import CSV, ``--exporter=autograder.lms.MoodleExport --to=moodle.csv`` Moodle's grade
 import CSV (one row per student, one column per assignment, nbgrader's final scores with late
-penalties). Every text cell is made safe for spreadsheets (``spreadsheet_safe``).
+penalties). Every text cell is made safe for spreadsheets (``autograder.safe_text.csv_cell``).
 """
 
 import csv
@@ -36,6 +36,8 @@ from nbgrader.plugins import ExportPlugin
 from nbgrader.plugins.zipcollect import ExtractorPlugin, FileNameCollectorPlugin
 from traitlets import Dict, Enum, Unicode
 
+from .safe_text import csv_cell
+
 #: Canvas's bulk download: name[_LATE]_userid_submissionid_original[-N].ext, one flat folder.
 CANVAS_REGEXP = (r"(?:.*/)?(?P<name>[^/_]+)(?:_(?P<late>[Ll][Aa][Tt][Ee]))?_(?P<lms_id>\d+)_"
                  r"(?P<submission>\d+)_(?P<file_id>[^/]+?)(?:-(?P<attempt>\d+))?(?P<ext>\.[^./]+)$")
@@ -45,15 +47,6 @@ MOODLE_REGEXP = (r"(?:.*/)?(?P<name>[^/_]+)_(?P<lms_id>\d+)_assignsubmission_fil
                  r"(?P<file_id>[^/]+?)(?P<ext>\.[^./]+)$")
 REGEXPS = {"canvas": CANVAS_REGEXP, "moodle": MOODLE_REGEXP}
 UNMATCHED = "unmatched.csv"
-
-
-def spreadsheet_safe(value):
-    """``value`` as a CSV cell that no spreadsheet runs as a formula: text starting with
-    ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a leading ``'``. Numbers stay."""
-    if isinstance(value, (int, float)):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def name_key(name):
@@ -165,7 +158,7 @@ class LmsCollector(FileNameCollectorPlugin):
             writer = csv.writer(out)
             writer.writerow(["file", "reason"])
             for file, reason in self._unmatched:
-                writer.writerow([spreadsheet_safe(file), spreadsheet_safe(reason)])
+                writer.writerow([csv_cell(file), csv_cell(reason)])
 
 
 # --- grades out ----------------------------------------------------------------------------
@@ -217,8 +210,8 @@ class CanvasExport(ExportPlugin):
             writer.writerow(["Points Possible", "", "", "", "", *(_number(maxima[n]) for n in names)])
             for student, scores in rows:
                 name = ", ".join(p for p in (student.last_name, student.first_name) if p) or student.id
-                writer.writerow([spreadsheet_safe(name), spreadsheet_safe(student.lms_user_id or ""),
-                                 spreadsheet_safe(student.id), "", spreadsheet_safe(self.section),
+                writer.writerow([csv_cell(name), csv_cell(student.lms_user_id or ""),
+                                 csv_cell(student.id), "", csv_cell(self.section),
                                  *(_number(scores[n]) for n in names)])
         self.log.info("Canvas gradebook CSV written to %s", dest)
 
@@ -236,8 +229,8 @@ class MoodleExport(ExportPlugin):
             writer.writerow(["First name", "Last name", "Email address", "Username",
                              *map(spreadsheet_safe, names)])
             for student, scores in rows:
-                writer.writerow([spreadsheet_safe(student.first_name or ""),
-                                 spreadsheet_safe(student.last_name or ""),
-                                 spreadsheet_safe(student.email or ""), spreadsheet_safe(student.id),
+                writer.writerow([csv_cell(student.first_name or ""),
+                                 csv_cell(student.last_name or ""),
+                                 csv_cell(student.email or ""), csv_cell(student.id),
                                  *(_number(scores[n]) for n in names)])
         self.log.info("Moodle grade import CSV written to %s", dest)
