@@ -206,7 +206,7 @@ class CanvasExport(ExportPlugin):
         with open(dest, "w", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                             *map(spreadsheet_safe, headers)])
+                             *map(csv_cell, headers)])
             writer.writerow(["Points Possible", "", "", "", "", *(_number(maxima[n]) for n in names)])
             for student, scores in rows:
                 name = ", ".join(p for p in (student.last_name, student.first_name) if p) or student.id
@@ -227,7 +227,7 @@ class MoodleExport(ExportPlugin):
         with open(dest, "w", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["First name", "Last name", "Email address", "Username",
-                             *map(spreadsheet_safe, names)])
+                             *map(csv_cell, names)])
             for student, scores in rows:
                 writer.writerow([csv_cell(student.first_name or ""),
                                  csv_cell(student.last_name or ""),

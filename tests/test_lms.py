@@ -13,7 +13,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import grading
-from autograder.lms import CANVAS_REGEXP, MOODLE_REGEXP, UNMATCHED, spreadsheet_safe
+from autograder.lms import CANVAS_REGEXP, MOODLE_REGEXP, UNMATCHED
 from autograder.nbgrader_cli import nbgrader
 from autograder.release import build_course_dir
 from autograder.samples import make_submission
@@ -27,13 +27,6 @@ ROSTER = [  # id, first_name, last_name, email, lms_user_id
     ("grace", "Grace", "Hopper", "grace@example.org", ""),  # no Canvas id: matched by name
     ("mallory", HOSTILE_NAME, "-1+1", "@mallory", "45678"),  # never submits
 ]
-
-
-def test_spreadsheet_safe_quotes_formula_starts_only():
-    assert spreadsheet_safe("=1+1") == "'=1+1"
-    assert [spreadsheet_safe(t) for t in ("+1", "-1", "@x", "\tx")] == ["'+1", "'-1", "'@x", "'\tx"]
-    assert spreadsheet_safe("Lovelace, Ada") == "Lovelace, Ada"
-    assert spreadsheet_safe(-3.5) == -3.5 and spreadsheet_safe(None) == ""
 
 
 def test_canvas_and_moodle_regexps_read_their_file_names():
