@@ -38,7 +38,7 @@ from course.selfcheck import check_notebook, exercise_ids
 
 from . import batch, grading
 from .release import build_course_dir
-from .samples import alternative_solutions, planted_bugs, solution_ids, submit
+from .samples import alternative_rounds, alternative_solutions, bug_groups, planted_bugs, solution_ids, submit
 from .solutions import all_blocks
 
 SIDES = ("visible", "selfcheck", "grader")
@@ -59,36 +59,18 @@ class Case:
     alternatives: list = field(default_factory=list)
 
 
-def _alternatives(assignment):
-    """[{solution grade_id: source}]: the i-th alternative of every exercise in the i-th dict
-    (an exercise's entry is one source, or a list of them)."""
-    rounds = []
-    for grade_id, sources in alternative_solutions(assignment).items():
-        for index, source in enumerate([sources] if isinstance(sources, str) else sources):
-            while len(rounds) <= index:
-                rounds.append({})
-            rounds[index][grade_id] = source
-    return rounds
-
-
 def cases(assignment):
-    """The notebooks of ``assignment``: its planted bugs packed greedily into notebooks where
-    no two bugs share a solution cell or a failing test cell, then its alternatives."""
-    groups = []
-    for bug in planted_bugs(assignment):
-        for group in groups:
-            if all(bug.grade_id != other.grade_id and not set(bug.fails) & set(other.fails)
-                   for other in group):
-                group.append(bug)
-                break
-        else:
-            groups.append([bug])
-    reference = all_blocks()
+    """The notebooks of ``assignment``: its planted bugs in the groups of ``samples.bug_groups``
+    (no two bugs share a solution cell or a failing test cell), then one notebook per round of
+    its alternatives (``samples.alternative_solutions(assignment, round)``)."""
+    bugs, reference = planted_bugs(assignment), all_blocks()
     found = []
-    for index, group in enumerate(groups):
-        answers = {bug.grade_id: bug.apply(reference[bug.grade_id]) for bug in group}
-        found.append(Case(f"{assignment[:2]}-bugs{index}", assignment, answers, bugs=group))
-    for index, answers in enumerate(_alternatives(assignment)):
+    for index, group in enumerate(bug_groups(assignment)):
+        members = [bugs[k] for k in group]
+        answers = {bug.grade_id: bug.apply(reference[bug.grade_id]) for bug in members}
+        found.append(Case(f"{assignment[:2]}-bugs{index}", assignment, answers, bugs=members))
+    for index in range(alternative_rounds(assignment)):
+        answers = alternative_solutions(assignment, index)
         found.append(Case(f"{assignment[:2]}-alternatives{index}", assignment, answers,
                           alternatives=list(answers)))
     return found
