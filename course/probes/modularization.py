@@ -186,46 +186,61 @@ def probe_labels_from_scores(ns, rng):
 
 #: The most forward calls a Spy writes down (the probe's loops make at most 18).
 MAX_RECORDS = 1000
-class Chain(Layer):
-    """The probe's own model for ``train``: its layers one after the other, every layer asked
-    to update and to switch mode, so that train's probe does not depend on the notebook's
-    Sequential (another exercise)."""
+class Then(Layer):
+    """The probe's own model for ``train``: ``first``, then ``second``, each asked to update and to
+    switch mode, so that train's probe does not depend on the notebook's Sequential (another
+    exercise). Longer models nest: ``chain(a, b, c)`` is ``Then(Then(a, b), c)``."""
 
-    def __init__(self, *layers):
-        self.layers = list(layers)
+    def __init__(self, first, second):
+        self.first, self.second = first, second
 
     def forward(self, X):
-        for layer in self.layers:
-            X = layer.forward(X)
-        return X
+        return self.second.forward(self.first.forward(X))
 
     def backward(self, dA):
-        for layer in reversed(self.layers):
-            dA = layer.backward(dA)
-        return dA
+        return self.first.backward(self.second.backward(dA))
 
     def update(self, lr):
-        for layer in self.layers:
-            layer.update(lr)
+        self.first.update(lr)
+        self.second.update(lr)
 
     def parameters(self):
-        return [pair for layer in self.layers for pair in layer.parameters()]
+        return self.first.parameters() + self.second.parameters()
 
     def zero_grad(self):
-        for layer in self.layers:
-            layer.zero_grad()
+        self.first.zero_grad()
+        self.second.zero_grad()
 
     def train(self):
         self.training = True
-        for layer in self.layers:
-            layer.train()
+        self.first.train()
+        self.second.train()
         return self
 
     def eval(self):
         self.training = False
-        for layer in self.layers:
-            layer.eval()
+        self.first.eval()
+        self.second.eval()
         return self
+
+
+class Through(Layer):
+    """Lets its input and its gradient through unchanged."""
+
+    def forward(self, X):
+        return X
+
+    def backward(self, dA):
+        return dA
+
+
+def chain(first, *rest):
+    """The probe's model of ``first`` and the ``rest`` one after the other (one layer: itself,
+    then a Through, so that the model is never the bare layer)."""
+    model = Then(first, Through())
+    for layer in rest:
+        model = Then(model, layer)
+    return model
 
 
 def _labels(scores):
@@ -277,7 +292,7 @@ def probe_train(ns, rng):
     the history, one update per mini-batch with the last partial batch, training mode for
     mini-batches and evaluation mode for validation, the mean loss over the samples,
     reproducible for a seed, a new batch order every epoch, and a last validation that matches
-    the final weights. The models are the probe's own Chain, and train's labels_from_scores is
+    the final weights. The models are the probe's own chain, and train's labels_from_scores is
     the probe's own for the call, so that only train itself is judged."""
     train, Identity, values = ns["train"], ns["Identity"], {}
     home = getattr(train, "__globals__", {})
@@ -293,10 +308,10 @@ def probe_train(ns, rng):
 
 
 def _probe_train(ns, rng, train, Identity, values):
-    """probe_train's work, with the probe's own Chain for a model."""
+    """probe_train's work, with the probe's own chain for a model."""
     X_tr, Y_tr = _blobs(rng, 60)
     X_va, Y_va = _blobs(rng, 20)
-    model = Chain(linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
+    model = chain(linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
     _record_history(
         values,
         "blobs",
@@ -318,7 +333,7 @@ def _probe_train(ns, rng, train, Identity, values):
         ("batches of 30", 4, 30, False),
     ):
         spy = Spy()
-        model = Chain(spy, linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
+        model = chain(spy, linear(ns, 0.1 * rng.standard_normal((2, 1)), np.zeros(1)), Identity())
         extra = {"X_val": X_va + 100.0, "Y_val": Y_va} if validation else {}
         history = train(
             model,
@@ -337,7 +352,7 @@ def _probe_train(ns, rng, train, Identity, values):
         values[f"{label}: forward input means"] = spy.means
     X, Y = rng.standard_normal((23, 3)), rng.standard_normal((23, 2)) * np.linspace(0.2, 3.0, 23)[:, None]
     history = train(
-        Chain(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))),
+        chain(linear(ns, rng.standard_normal((3, 2)), rng.standard_normal(2))),
         ns["MeanSquareError"](),
         X,
         Y,
@@ -355,7 +370,7 @@ def _probe_train(ns, rng, train, Identity, values):
     )
     for label, seed in (("seed 3", 3), ("seed 3 again", 3), ("seed 4", 4)):
         first = linear(ns, weights[0], weights[1])
-        model = Chain(first, ns["Tanh"](), linear(ns, weights[2], weights[3]), Identity())
+        model = chain(first, ns["Tanh"](), linear(ns, weights[2], weights[3]), Identity())
         history = train(
             model,
             ns["SigmoidCrossEntropy"](),
@@ -376,7 +391,7 @@ def _probe_train(ns, rng, train, Identity, values):
     values["three classes: X_val"], values["three classes: labels_val"] = X3_va, labels_va
     layer = linear(ns, rng.standard_normal((2, 3)), np.zeros(3))
     history = train(
-        Chain(layer),
+        chain(layer),
         ns["SoftmaxCrossEntropy"](),
         centres[labels_tr] + rng.normal(0, 1.0, (45, 2)),
         np.eye(3)[labels_tr],
