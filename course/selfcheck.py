@@ -136,8 +136,8 @@ def check_notebook(path, *, timeout=120, seed=None):
 def format_report(path, assignment, rows, seconds, seed):
     """The report as text: one row per check, the message and hint under each failure."""
     width = max([len(row.exercise) for row in rows] + [8])
-    lines = [f"course self-check of {path} ({assignment}): ran in {seconds:.1f} s, "
-             f"extra checks with --seed {seed}", "",
+    seeded = f", extra checks with --seed {seed}" if extra_checks.EXTRA_CHECKS.get(assignment) else ""
+    lines = [f"course self-check of {path} ({assignment}): ran in {seconds:.1f} s{seeded}", "",
              f"{'exercise':<{width}}  {'result':<6}  {'points':>6}  check"]
     for row in rows:
         points = "-" if row.points is None else f"{row.points if row.passed else 0:g}/{row.points:g}"
