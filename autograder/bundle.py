@@ -6,8 +6,8 @@ One zip archive for students and self-learners, everything under one top folder:
 - ``course/``: the package the notebooks import, with the self-check;
 - ``pyproject.toml`` and ``environment.yml``: set-up with pip or conda, installing the course
   package and its dependencies only (the ``dependencies`` of this repository's pyproject.toml),
-  and nbconvert's configuration of the environment (``course/jupyter_nbconvert_config.py``:
-  kernels over IPC, so that ipykernel never warns of unencrypted TCP on the student's screen);
+  and the kernels' configuration of the environment (``course/ipython_kernel_config.py``:
+  ipykernel's warning about unencrypted TCP never reaches the student's screen);
 - ``README.md``: the student's guide (``autograder/student_README.md``).
 
 No solution, hidden test or reference: nothing from ``source/`` or ``autograder/`` goes in, and
@@ -27,8 +27,8 @@ TOP = "nn-from-scratch"
 DEFAULT_OUT = ROOT / "build" / "student-bundle.zip"
 FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
-#: Installed into the environment's etc/jupyter/: nbconvert's kernels talk over IPC.
-NBCONVERT_CONFIG = "course/jupyter_nbconvert_config.py"
+#: Installed into the environment's etc/ipython/, where every IPython kernel reads it.
+KERNEL_CONFIG = "course/ipython_kernel_config.py"
 
 
 def dependencies():
@@ -46,8 +46,8 @@ def student_pyproject():
             'description = "Write a neural network from scratch in NumPy: eight Jupyter notebooks."\n'
             'readme = "README.md"\nrequires-python = ">=3.10"\n'
             f"dependencies = [\n{listed}]\n\n[tool.setuptools]\npackages = [\"course\"]\n\n"
-            "# nbconvert starts its kernels over IPC: ipykernel has no unencrypted TCP to warn about\n"
-            f'[tool.setuptools.data-files]\n"etc/jupyter" = ["{NBCONVERT_CONFIG}"]\n')
+            "# the kernels' configuration: no warning about unencrypted TCP on the student's screen\n"
+            f'[tool.setuptools.data-files]\n"etc/ipython" = ["{KERNEL_CONFIG}"]\n')
 
 
 def student_environment():
