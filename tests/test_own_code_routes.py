@@ -123,7 +123,7 @@ def test_self_check_shows_why_the_earlier_notebooks_could_not_be_used(bundle):
         hidden.rename(earlier)
     assert done.returncode == 1, done.stdout
     messages = [line.split("message:")[1].strip() for line in done.stdout.splitlines() if "message:" in line]
-    assert len(messages) == 5, done.stdout          # every exercise of 03 needs Linear from 02
+    assert messages, done.stdout                    # Linear.forward needs Linear from 02
     for message in messages:
         assert message.startswith("FileNotFoundError: USE_MY_OWN_CODE = True needs your notebook 02_init")
 
