@@ -6,7 +6,9 @@ One zip archive for students and self-learners, everything under one top folder:
 - ``course/``: the package the notebooks import, with the self-check, its probes and the
   reference's probe values for the published seed (``course/probe_values/``, numbers only);
 - ``pyproject.toml`` and ``environment.yml``: set-up with pip or conda, installing the course
-  package and its dependencies only (the ``dependencies`` of this repository's pyproject.toml);
+  package and its dependencies only (the ``dependencies`` of this repository's pyproject.toml),
+  and the kernels' configuration of the environment (``course/ipython_kernel_config.py``:
+  ipykernel's warning about unencrypted TCP never reaches the student's screen);
 - ``README.md``: the student's guide (``autograder/student_README.md``).
 
 No solution, hidden test or reference: nothing from ``source/`` or ``autograder/`` goes in, and
@@ -26,6 +28,8 @@ TOP = "nn-from-scratch"
 DEFAULT_OUT = ROOT / "build" / "student-bundle.zip"
 FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+#: Installed into the environment's etc/ipython/, where every IPython kernel reads it.
+KERNEL_CONFIG = "course/ipython_kernel_config.py"
 
 
 def dependencies():
@@ -44,7 +48,9 @@ def student_pyproject():
             'readme = "README.md"\nrequires-python = ">=3.10"\n'
             f"dependencies = [\n{listed}]\n\n"
             '[tool.setuptools]\npackages = ["course", "course.probes"]\n\n'
-            '[tool.setuptools.package-data]\ncourse = ["probe_values/*.npz"]\n')
+            '[tool.setuptools.package-data]\ncourse = ["probe_values/*.npz"]\n\n'
+            "# the kernels' configuration: no warning about unencrypted TCP on the student's screen\n"
+            f'[tool.setuptools.data-files]\n"etc/ipython" = ["{KERNEL_CONFIG}"]\n')
 
 
 def student_environment():

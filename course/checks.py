@@ -24,6 +24,14 @@ __all__ = [
     "mistake",
     "rule_out",
     "without_overflow",
+    "check_inputs_unchanged",
+    "check_uses_rng",
+    "check_uses_seed",
+    "check_weight_std",
+    "check_modes",
+    "TrainingSpy",
+    "check_training_loop",
+    "recording_calls",
 ]
 
 GRADIENT_TOLERANCE = 1e-7
@@ -96,8 +104,8 @@ def _compare(name, actual, expected, tolerance, batch_size):
     if not np.all(np.isfinite(actual)):
         index = np.unravel_index(np.argmax(~np.isfinite(actual)), actual.shape)
         raise AssertionError(
-            f"{name} contains {actual[index]} at {name}{[int(i) for i in index]}: overflow or a division by "
-            "zero? (exp of a large number overflows; shift or clip before taking exp)"
+            f"{name} contains {actual[index]} at {name}{[int(i) for i in index]}: a division by zero (0 / 0, "
+            "x / 0) or an overflow (exp of a large number) made it"
         )
     error = relative_error(actual, expected)
     if error >= tolerance:
@@ -215,9 +223,10 @@ def rule_out(key, name, actual, mistaken):
         raise AssertionError(f"{name} is exactly what the mistake below gives. {explain(key)}")
 
 
-def without_overflow(key, name, function, *args):
+def without_overflow(key, name, function, *args, divide_key=None):
     """Return ``function(*args)``, computed with NumPy raising on overflow, division by zero
-    and invalid values; fail naming mistake ``key`` (course.hints) when any happens.
+    and invalid values; fail naming mistake ``key`` (course.hints) when any happens, or
+    ``divide_key`` (when given) for a division by zero, such as the log of 0.
 
     name: what is computed, e.g. "softmax([[1000, 0, -1000]])".
     """
@@ -225,4 +234,281 @@ def without_overflow(key, name, function, *args):
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             return function(*args)
     except FloatingPointError as error:
+        if divide_key and "divide by zero" in str(error):
+            raise AssertionError(f"{name} divided by zero ({error}). {explain(divide_key)}") from None
         raise AssertionError(f"{name} overflowed ({error}). {explain(key)}") from None
+
+
+def _copies(values):
+    """Deep copies of the NumPy arrays among ``values`` (the rest as they are)."""
+    return [np.array(value, copy=True) if isinstance(value, np.ndarray) else value for value in values]
+
+
+def check_inputs_unchanged(name, function, *arguments):
+    """Return ``function(*arguments)``; fail, naming mistake "input_changed", when the call
+    changed any array among ``arguments`` in place (the course's functions and layers return
+    new arrays and leave their inputs alone).
+
+    name: the call, e.g. "ReLU().forward(Z)". arguments: arrays of any shape, or other values.
+    """
+    before = _copies(arguments)
+    result = function(*arguments)
+    for position, (now, was) in enumerate(zip(arguments, before)):
+        if isinstance(was, np.ndarray) and not np.array_equal(now, was, equal_nan=True):
+            changed = np.flatnonzero(np.asarray(now) != was)
+            where = f" (first at flat index {int(changed[0])})" if changed.size else ""
+            raise AssertionError(f"{name} changed its argument number {position + 1} in place{where}. "
+                                 + explain("input_changed"))
+    return result
+
+
+def _global_state():
+    return np.random.get_state(legacy=False)
+
+
+def _same_state(a, b):
+    return (a["state"]["key"].tobytes() == b["state"]["key"].tobytes()
+            and a["state"]["pos"] == b["state"]["pos"] and a["has_gauss"] == b["has_gauss"])
+
+
+def _as_arrays(result):
+    """The arrays of a result (an array, or a tuple / list / dict of them), in order."""
+    if isinstance(result, dict):
+        return [np.asarray(value) for _, value in sorted(result.items())]
+    if isinstance(result, (tuple, list)):
+        return [np.asarray(value) for value in result]
+    return [np.asarray(result)]
+
+
+def _equal(first, second):
+    return len(first) == len(second) and all(a.shape == b.shape and np.array_equal(a, b)
+                                             for a, b in zip(first, second))
+
+
+def check_uses_rng(name, call, values=_as_arrays, seed=1234):
+    """Fail unless ``call(rng)`` draws its randomness from the generator ``rng`` it is given
+    and from nothing else: NumPy's global generator is left alone (mistake
+    "global_generator"), two equal generators give equal results and the given generator
+    moves on (mistake "rng_ignored"). Returns the result of the first call.
+
+    name: what is called, e.g. "Linear(30, 20, rng=rng)". values: the arrays of a result to
+    compare (default: the result itself, or the arrays of a tuple or dict).
+    """
+    state = _global_state()
+    rng = np.random.default_rng(seed)
+    start = rng.bit_generator.state
+    result = call(rng)
+    if not _same_state(state, _global_state()):
+        raise AssertionError(f"{name} drew from NumPy's global generator (np.random.<function>). "
+                             + explain("global_generator"))
+    if rng.bit_generator.state == start:
+        raise AssertionError(f"{name} did not draw anything from the rng it was given. "
+                             + explain("rng_ignored"))
+    if not _equal(values(result), values(call(np.random.default_rng(seed)))):
+        raise AssertionError(f"two calls of {name} with generators seeded alike gave different results. "
+                             + explain("rng_ignored"))
+    return result
+
+
+def check_uses_seed(name, call, values=_as_arrays, seed=1234):
+    """Fail unless ``call(seed)`` is random through the seed alone: NumPy's global generator
+    is left alone (mistake "global_generator"), the same seed gives the same result and
+    another seed another (mistake "rng_ignored"). Returns the result for ``seed``.
+    """
+    state = _global_state()
+    result = call(seed)
+    if not _same_state(state, _global_state()):
+        raise AssertionError(f"{name} drew from NumPy's global generator (np.random.<function>). "
+                             + explain("global_generator"))
+    if not _equal(values(result), values(call(seed))):
+        raise AssertionError(f"two calls of {name} with the same seed gave different results. "
+                             + explain("rng_ignored"))
+    if _equal(values(result), values(call(seed + 1))):
+        raise AssertionError(f"{name} gave the same result for seeds {seed} and {seed + 1}. "
+                             + explain("rng_ignored"))
+    return result
+
+
+#: Standard deviations that initialisations written wrongly give: (formula, std(n_in, n_out), hint key).
+WRONG_SCALES = (
+    ("sqrt(2 / out_features)", lambda n_in, n_out: np.sqrt(2 / n_out), "he_wrong_fan"),
+    ("sqrt(1 / (in + out))", lambda n_in, n_out: np.sqrt(1 / (n_in + n_out)), "xavier_wrong"),
+    ("sqrt(1 / in_features)", lambda n_in, n_out: np.sqrt(1 / n_in), "init_unscaled"),
+    ("sqrt(2 / in_features), He's scale", lambda n_in, n_out: np.sqrt(2 / n_in), "init_scheme_swapped"),
+    ("sqrt(2 / (in + out)), Xavier's scale", lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),
+     "init_scheme_swapped"),
+    ("2 / in_features (a variance, not a std)", lambda n_in, n_out: 2 / n_in, "init_unscaled"),
+    ("1 (no scaling)", lambda n_in, n_out: 1.0, "init_unscaled"),
+)
+
+
+def check_weight_std(name, W, expected, formula, tolerance=0.05):
+    """Fail unless the standard deviation of the weights ``W`` (n_in, n_out), a large draw,
+    is within ``tolerance`` (relative) of ``expected``, the std the rule ``formula`` gives;
+    name the scale it looks like instead. Returns None."""
+    n_in, n_out = W.shape
+    std = float(np.std(W))
+    if abs(std / expected - 1) < tolerance:
+        return
+    message = f"the std of W for {name} is {std:.4f}, expected {expected:.4f} ({formula})"
+    for wrong, scale, key in WRONG_SCALES:
+        wrong_std = scale(n_in, n_out)
+        if abs(wrong_std / expected - 1) > tolerance and abs(std / wrong_std - 1) < tolerance:
+            message += f": it looks like {wrong}. " + explain(key)
+            break
+    raise AssertionError(message)
+
+
+def check_modes(model, name="the model"):
+    """Fail unless ``model.train()`` and ``model.eval()`` return the model and set the
+    ``training`` flag of the model itself and of every layer in ``model.layers``."""
+    for switch, flag in (("eval", False), ("train", True), ("eval", False)):
+        returned = getattr(model, switch)()
+        if returned is not model:
+            raise AssertionError(f"{name}.{switch}() returned {type(returned).__name__}, expected the model "
+                                 "itself. " + explain("mode_switch"))
+        flags = [getattr(layer, "training", None) for layer in model.layers]
+        if getattr(model, "training", None) is not flag or any(f is not flag for f in flags):
+            raise AssertionError(f"after {name}.{switch}() the model's training flag is "
+                                 f"{getattr(model, 'training', None)} and its layers' are {flags}: all "
+                                 f"should be {flag}. " + explain("mode_switch"))
+
+
+class TrainingSpy:
+    """A model for checking a training loop: the fixed linear map X @ W, W: (D, C), that
+    writes down in ``calls`` what the loop did with it, in order: ("forward", training
+    flag, a copy of X), ("backward",), ("update",), ("train",), ("eval",), ("zero_grad",).
+    Its update changes nothing, so every epoch sees the same model."""
+
+    def __init__(self, W):
+        self.W, self.training, self.calls, self.layers = W, True, [], []
+
+    def forward(self, X):
+        self.calls.append(("forward", self.training, np.array(X, copy=True)))
+        return X @ self.W
+
+    def backward(self, dA):
+        self.calls.append(("backward",))
+        return dA @ self.W.T
+
+    def update(self, lr):
+        self.calls.append(("update",))
+
+    def zero_grad(self):
+        self.calls.append(("zero_grad",))
+
+    def parameters(self):
+        return []
+
+    def train(self):
+        self.calls.append(("train",))
+        self.training = True
+        return self
+
+    def eval(self):
+        self.calls.append(("eval",))
+        self.training = False
+        return self
+
+    def forwards(self, validation):
+        """[(training flag, X)] of the forward calls on validation data (column 0 >= 100) or on
+        training data."""
+        return [(flag, X) for kind, *rest in self.calls if kind == "forward"
+                for flag, X in [rest] if (X[:, 0].min() >= 100) == validation]
+
+
+def _spy_data(rng, n, offset=0.0):
+    """X: (n, 3) whose column 0 numbers the rows (from ``offset``), Y: (n, 2) of spread sizes."""
+    X = np.column_stack([offset + np.arange(n), rng.standard_normal((n, 2))])
+    return X, rng.standard_normal((n, 2)) * np.linspace(0.2, 3.0, n)[:, None]
+
+
+def check_training_loop(train, loss_fn, *, epochs=3, batch_size=5, n=23, seed=3):
+    """Fail unless ``train(model, loss_fn, X, Y, epochs=, batch_size=, lr=, seed=, X_val=,
+    Y_val=)`` keeps the training loop's contract, run on a TrainingSpy: one model.update per
+    mini-batch (the last partial one included), every mini-batch in training mode and every
+    validation in evaluation mode, a new batch order every epoch from one generator for the
+    run (NumPy's global generator untouched), the same run for the same seed, and the epoch's
+    loss the mean over its n samples. loss_fn: a loss object (MeanSquareError()). Returns None.
+    """
+    rng = np.random.default_rng(705)
+    X, Y = _spy_data(rng, n)
+    X_val, Y_val = _spy_data(rng, 7, offset=100.0)
+    W = rng.standard_normal((3, 2))
+    spy = TrainingSpy(W)
+    state = _global_state()
+    history = train(spy, loss_fn, X, Y, epochs=epochs, batch_size=batch_size, lr=0.1, seed=seed,
+                    X_val=X_val, Y_val=Y_val)
+    if not _same_state(state, _global_state()):
+        raise AssertionError("train drew from NumPy's global generator. " + explain("global_generator"))
+    batches = -(-n // batch_size)
+    updates = sum(call[0] == "update" for call in spy.calls)
+    if updates != epochs * batches:
+        raise AssertionError(f"model.update was called {updates} times in {epochs} epochs of {n} samples in "
+                             f"batches of {batch_size}: expected {epochs} x {batches} = {epochs * batches}. "
+                             + explain("update_per_batch"))
+    training, validation = spy.forwards(validation=False), spy.forwards(validation=True)
+    if len(validation) != epochs:
+        raise AssertionError(f"{len(validation)} forward passes on the validation data in {epochs} epochs, "
+                             "expected one per epoch")
+    if any(flag for flag, _ in validation):
+        raise AssertionError("the model was in training mode during validation. "
+                             + explain("dropout_at_eval"))
+    if not all(flag for flag, _ in training):
+        raise AssertionError("some mini-batches ran in evaluation mode. "
+                             + explain("train_mode_not_restored"))
+    orders = [np.concatenate([X_seen[:, 0] for _, X_seen in training[e * batches:(e + 1) * batches]])
+              for e in range(epochs)]
+    if any(sorted(order) != list(range(n)) for order in orders):
+        raise AssertionError(f"an epoch did not see each of the {n} samples exactly once")
+    if any(np.array_equal(orders[0], order) for order in orders[1:]):
+        raise AssertionError("every epoch went through the mini-batches in the same order. "
+                             + explain("new_generator_per_epoch"))
+    again = TrainingSpy(W)
+    train(again, loss_fn, X, Y, epochs=epochs, batch_size=batch_size, lr=0.1, seed=seed,
+          X_val=X_val, Y_val=Y_val)
+    repeated = [X_seen[:, 0] for _, X_seen in again.forwards(validation=False)]
+    if len(repeated) != len(training) or not all(np.array_equal(a, X_seen[:, 0])
+                                                 for a, (_, X_seen) in zip(repeated, training)):
+        raise AssertionError(f"two runs with seed={seed} went through different batch orders: make one "
+                             "np.random.default_rng(seed) for the run. " + explain("rng_ignored"))
+    expected = float(np.mean((X @ W - Y) ** 2)) if type(loss_fn).__name__ == "MeanSquareError" else None
+    losses = history.get("loss") if isinstance(history, dict) else None
+    if expected is not None and losses is not None and len(losses) == epochs:
+        means = [np.mean([np.mean((X_seen @ W - Y[X_seen[:, 0].astype(int)]) ** 2)
+                          for _, X_seen in training[e * batches:(e + 1) * batches]]) for e in range(epochs)]
+        for epoch, value in enumerate(losses):
+            if abs(value - expected) > 1e-10 * max(1.0, abs(expected)):
+                mistaken = abs(value - means[epoch]) < 1e-10 * max(1.0, abs(expected))
+                raise AssertionError(
+                    f"history['loss'][{epoch}] is {value:.6g} for a model that does not change, expected "
+                    f"the mean loss over the {n} samples, {expected:.6g}."
+                    + (" " + explain("unweighted_epoch_loss") if mistaken else ""))
+
+
+class recording_calls:
+    """``with checks.recording_calls(globals(), "train") as calls:`` replaces the function
+    ``name`` of a namespace by one that writes down the arguments of every call (a dict of
+    all parameters, defaults included) in ``calls``, and puts the original back at the end."""
+
+    def __init__(self, namespace, name):
+        self.namespace, self.name, self.calls = namespace, name, []
+
+    def __enter__(self):
+        import inspect
+
+        original = self.original = self.namespace[self.name]
+        signature = inspect.signature(original)
+
+        def recorded(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            self.calls.append(dict(bound.arguments))
+            return original(*args, **kwargs)
+
+        self.namespace[self.name] = recorded
+        return self.calls
+
+    def __exit__(self, *exception):
+        self.namespace[self.name] = self.original
+        return False

@@ -43,8 +43,8 @@ EXERCISES = {
                                   "in evaluation mode)."),
     },
     "05_update": {
-        "test_linear_parameters": ("Linear.parameters / zero_grad", "[(self.W, self.dW), (self.b, self.db)]; "
-                                   "zero_grad sets dW and db to None."),
+        "test_linear_parameters": ("Linear.parameters / zero_grad", "a list of (value, gradient) pairs, W "
+                                   "then b, the layer's own arrays; zero_grad sets dW and db to None."),
         "test_linear_update": ("Linear.update", "W -= lr * dW, b -= lr * db, then zero_grad()."),
     },
     "06_loss": {
@@ -76,8 +76,8 @@ EXERCISES = {
                                   "every sample (np.add.at)."),
         "test_results": ("the three results", "run the training cells of this section; they need a "
                          "working predict and accuracy."),
-        "test_fixed_experiment": ("fixed_experiment", "compare it with buggy_experiment: initialisation, "
-                                  "learning rate, and the shape of the targets."),
+        "test_fixed_experiment": ("fixed_experiment", "call diagnose on each attempt and answer the four "
+                                  "questions of section 5 for it, one change at a time."),
     },
 }
 

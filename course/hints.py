@@ -83,8 +83,8 @@ HINTS = dict([
           "dW and db are not None after update()",
           "call self.zero_grad() at the end of update(), so an old gradient is never used twice."),
     _hint("equal_initial_weights", "equal initial weights",
-          "test_linear_init test_fixed_experiment",
-          "repeated entries in W, or units whose weights stay equal after training",
+          "test_linear_init",
+          "repeated entries in W",
           "units that start equal get equal gradients and stay equal: draw W at random "
           "(rng.standard_normal), never all zeros or one constant."),
     _hint("dropout_at_eval", "dropout left on at evaluation",
@@ -146,8 +146,99 @@ HINTS = dict([
     _hint("parameter_copies", "parameters() returns copies",
           "test_linear_parameters",
           "the values in parameters() are not the layer's own arrays",
-          "return the layer's own arrays, [(self.W, self.dW), (self.b, self.db)]: an optimiser "
-          "updates them in place."),
+          "put the layer's own arrays in the pairs, not copies of them (no .copy(), np.array() or "
+          "slicing): whoever changes a value in place must change the layer."),
+    _hint("input_changed", "an input changed in place",
+          "test_tiny_net_forward test_activations_forward test_sigmoid_forward test_dropout_forward "
+          "test_relu_identity_backward test_sigmoid_tanh_backward test_softmax test_standardize "
+          "test_softmax_cross_entropy",
+          "checks.check_inputs_unchanged: an argument differs from its copy after the call",
+          "compute into a new array (np.maximum(Z, 0), Z - m, dA * mask) and leave the caller's "
+          "array alone: Z[Z < 0] = 0, Z -= m or dA *= mask change the caller's data too."),
+    _hint("global_generator", "NumPy's global generator used",
+          "test_linear_init test_dropout_forward test_train_test_split test_generate_disc_set "
+          "test_initialize_parameters test_build_model test_train",
+          "checks.check_uses_rng / check_uses_seed / check_training_loop: np.random.get_state() "
+          "changed during the call",
+          "draw from the generator you are given (rng.standard_normal, rng.random, rng.permutation) "
+          "or from np.random.default_rng(seed), never from np.random.randn, np.random.random, "
+          "np.random.shuffle and the like: they ignore the seed."),
+    _hint("rng_ignored", "the given generator or seed ignored",
+          "test_linear_init test_dropout_forward test_train_test_split test_generate_disc_set "
+          "test_initialize_parameters test_build_model test_train test_iterate_minibatches",
+          "checks.check_uses_rng / check_uses_seed: equal generators or seeds give different results, "
+          "or the given generator did not move",
+          "draw everything from the rng argument (or from one np.random.default_rng(seed)): make a "
+          "fresh unseeded generator only when rng is None."),
+    _hint("xavier_wrong", "Xavier's scale written as sqrt(1 / (in + out))",
+          "test_linear_init",
+          "checks.check_weight_std: the std of a large Xavier layer is sqrt(1 / (in + out))",
+          "Xavier's standard deviation is sqrt(2 / (in_features + out_features)): the 2 averages the "
+          "forward need 1 / in and the backward need 1 / out."),
+    _hint("init_unscaled", "weights without He's or Xavier's scale",
+          "test_linear_init test_initialize_parameters",
+          "checks.check_weight_std: the std is 1, 1 / in_features or a variance instead of a std",
+          "multiply the standard normal draws by the standard deviation of the rule: sqrt(2 / "
+          "in_features) for He, sqrt(2 / (in_features + out_features)) for Xavier."),
+    _hint("init_scheme_swapped", "He and Xavier swapped",
+          "test_linear_init test_build_model",
+          "checks.check_weight_std: a layer has the std of the other scheme",
+          "He, sqrt(2 / in_features), belongs before a ReLU; Xavier, sqrt(2 / (in + out)), before "
+          "tanh, sigmoid and the identity output: pick init per layer from its activation."),
+    _hint("mode_switch", "train() or eval() that does not switch the whole model",
+          "test_sequential_update_and_modes",
+          "checks.check_modes: the method returns something else than the model, or the model's "
+          "own flag or a layer's flag is left as it was",
+          "set self.training on the model too, call the method of every layer, and end with "
+          "return self, so that model.eval().forward(X) works."),
+    _hint("update_per_batch", "not one update per mini-batch",
+          "test_train",
+          "checks.check_training_loop: model.update is called another number of times than the "
+          "number of mini-batches",
+          "call model.update(lr) once inside the loop over the mini-batches, right after backward; "
+          "the last, partial batch gets its update too."),
+    _hint("new_generator_per_epoch", "the same batch order every epoch",
+          "test_train",
+          "checks.check_training_loop: every epoch sees the mini-batches in the same order",
+          "make rng = np.random.default_rng(seed) once, before the loop over the epochs, and pass "
+          "that generator to iterate_minibatches every epoch."),
+    _hint("unweighted_epoch_loss", "a plain mean of the batch losses",
+          "test_train",
+          "checks.check_training_loop: history['loss'] is the plain mean of the batch means",
+          "add up loss * len(X_batch) over the epoch and divide by N: the last, smaller batch "
+          "counts for its rows only."),
+    _hint("disc_labels_inverted", "disc labels inverted",
+          "test_generate_disc_set",
+          "the centre of the square is labelled 0",
+          "a point is inside, label 1, when its squared distance to (0.5, 0.5) is below r**2."),
+    _hint("shuffle_ignored", "shuffle=False ignored",
+          "test_iterate_minibatches",
+          "the batches are shuffled although shuffle=False",
+          "without shuffle the order is np.arange(N): draw a permutation only when shuffle is True."),
+    _hint("test_from_the_end", "the test set taken from the end of the permutation",
+          "test_train_test_split",
+          "checks.rule_out: the test set is order[N - n_test:]",
+          "the first n_test indices of the permutation are the test set, order[:n_test], and the "
+          "rest the training set."),
+    _hint("unknown_activation_accepted", "no ValueError for an unknown activation",
+          "test_build_model",
+          "build_model does not raise ValueError for an activation that is not in ACTIVATIONS",
+          "check spec['activation'] in ACTIVATIONS first and raise ValueError(f'unknown activation "
+          "{name!r}') otherwise."),
+    _hint("log_of_probability", "the log of a probability that rounds to 0",
+          "test_sigmoid_cross_entropy",
+          "checks.without_overflow: the loss divides by zero (log 0) at logits of +-1000",
+          "never take np.log of sigmoid(z) or 1 - sigmoid(z): use max(z, 0) - z * y + "
+          "np.log1p(np.exp(-np.abs(z))), which needs no probability at all."),
+    _hint("constant_feature", "a constant feature divided by its std of 0",
+          "test_standardize",
+          "the standardised set holds nan or inf in a column that is constant in X_train",
+          "replace a standard deviation of 0 by 1 (np.where(std > 0, std, 1.0)) before dividing."),
+    _hint("settings_changed", "the settings the exercise fixes changed",
+          "test_fixed_experiment",
+          "checks.recording_calls: train was called with other epochs, batch size or seed",
+          "keep epochs=100, batch_size=32 and the seeds of buggy_experiment: the exercise is to "
+          "find what is wrong, not to train longer or differently."),
 ])
 
 

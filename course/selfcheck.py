@@ -44,6 +44,8 @@ __all__ = ["Row", "identify", "exercise_ids", "check_notebook", "hint_for", "for
 
 #: Advice for failures that are not a wrong result: (text in the message, hint).
 GENERAL_HINTS = (
+    ("USE_MY_OWN_CODE", "the first cell could not load your earlier notebooks: do what the message says, "
+                        "or set USE_MY_OWN_CODE = False to run on the course's versions."),
     ("NotImplementedError", "not written yet: replace the `raise NotImplementedError` line of the "
                             "exercise cell with your code."),
     ("NameError", "a name is not defined: an exercise cell above failed or is not written yet; fix "

@@ -124,3 +124,97 @@ def test_loss_gradient_check_wants_a_float(rng):
 
     with pytest.raises(AssertionError, match="should return one float"):
         checks.check_loss_gradient(ArrayLoss(), np.zeros((3, 2)), np.ones((3, 2)), verbose=False)
+
+
+# the contracts every function and layer keeps: new arrays, its own generator, modes, scales, the loop
+
+def test_inputs_unchanged_passes_new_arrays_and_names_an_in_place_change(rng):
+    Z = rng.standard_normal((3, 4))
+    A = checks.check_inputs_unchanged("ReLU", ref.ReLU().forward, Z)
+    np.testing.assert_array_equal(A, np.maximum(Z, 0))
+
+    def relu_in_place(Z):
+        Z[Z < 0] = 0
+        return Z
+
+    with pytest.raises(AssertionError, match=r"argument number 1 in place.*an input changed in place"):
+        checks.check_inputs_unchanged("relu_in_place(Z)", relu_in_place, Z)
+
+
+def test_uses_rng_passes_the_reference_and_names_the_global_or_an_ignored_generator():
+    checks.check_uses_rng("Linear", lambda rng: ref.Linear(30, 20, rng=rng).W)
+    checks.check_uses_rng("Dropout", lambda rng: ref.Dropout(0.5, rng=rng).forward(np.ones((5, 6))))
+    with pytest.raises(AssertionError, match="NumPy's global generator used"):
+        checks.check_uses_rng("randn", lambda rng: np.random.randn(3, 2))
+    with pytest.raises(AssertionError, match="the given generator or seed ignored"):
+        checks.check_uses_rng("fresh", lambda rng: np.random.default_rng().standard_normal(3))
+
+
+def test_uses_seed_passes_the_reference_and_names_a_seed_left_unused():
+    checks.check_uses_seed("initialize_parameters", lambda seed: ref.initialize_parameters([3, 4, 2], seed))
+    checks.check_uses_seed("generate_disc_set", lambda seed: ref.generate_disc_set(40, seed=seed))
+    with pytest.raises(AssertionError, match="NumPy's global generator used"):
+        checks.check_uses_seed("shuffled", lambda seed: np.random.permutation(10))
+    with pytest.raises(AssertionError, match="same result for seeds"):
+        checks.check_uses_seed("constant", lambda seed: np.random.default_rng(0).permutation(10))
+
+
+def test_weight_std_names_the_scale_it_looks_like(rng):
+    W = rng.standard_normal((300, 500))
+    checks.check_weight_std("xavier", np.sqrt(2 / 800) * W, np.sqrt(2 / 800), "Xavier")
+    with pytest.raises(AssertionError, match=r"sqrt\(1 / \(in \+ out\)\).*Xavier's scale written as"):
+        checks.check_weight_std("xavier", np.sqrt(1 / 800) * W, np.sqrt(2 / 800), "Xavier")
+    with pytest.raises(AssertionError, match="He and Xavier swapped"):
+        checks.check_weight_std("xavier", np.sqrt(2 / 300) * W, np.sqrt(2 / 800), "Xavier")
+
+
+def test_modes_pass_the_reference_and_name_a_switch_that_returns_nothing(rng):
+    model = ref.Sequential(ref.Linear(2, 3, rng=rng), ref.Dropout(0.5, rng=rng))
+    checks.check_modes(model)
+
+    class Quiet(ref.Sequential):
+        def eval(self):
+            for layer in self.layers:
+                layer.eval()
+
+    with pytest.raises(AssertionError, match=r"eval\(\) returned NoneType.*does not switch the whole model"):
+        checks.check_modes(Quiet(ref.ReLU()))
+
+
+def _train_with(old, new):
+    """The reference train with one line changed (a planted mistake), compiled on its own."""
+    import inspect
+
+    from autograder.reference import modularization
+
+    source = inspect.getsource(modularization.train)
+    assert source.count(old) == 1
+    namespace = dict(vars(modularization))
+    exec(source.replace(old, new), namespace)
+    return namespace["train"]
+
+
+def test_training_loop_passes_the_reference_and_names_each_broken_rule():
+    checks.check_training_loop(ref.train, ref.MeanSquareError())
+    cases = {
+        "not one update per mini-batch": ("            model.update(lr)\n        history",
+                                          "        model.update(lr)\n        history"),
+        "the same batch order every epoch": ("rng=rng)", "rng=np.random.default_rng(seed))"),
+        "a plain mean of the batch losses": ("* X_batch.shape[0]",
+                                             "* X.shape[0] / -(-X.shape[0] // batch_size)"),
+        "training mode not restored": ("        model.train()\n", ""),
+        "NumPy's global generator used": ("rng=rng)", "rng=np.random.default_rng(np.random.randint(9)))"),
+    }
+    for name, (old, new) in cases.items():
+        with pytest.raises(AssertionError, match=name):
+            checks.check_training_loop(_train_with(old, new), ref.MeanSquareError())
+
+
+def test_recording_calls_records_every_parameter_and_restores_the_function():
+    def f(a, *, b, c=3):
+        return a + b + c
+
+    namespace = {"f": f}
+    with checks.recording_calls(namespace, "f") as calls:
+        assert namespace["f"](1, b=2) == 6
+    assert calls == [{"a": 1, "b": 2, "c": 3}] and namespace["f"] is f

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.release import RELEASE
 from autograder.samples import make_submission
-from course.previous import ASSIGNMENTS, load_previous_steps
+from course.previous import ASSIGNMENTS, load_previous_steps, notebook_folder
 
 
 def test_previous_steps_provide_the_earlier_api():
@@ -61,14 +61,17 @@ def test_own_code_says_which_cell_fails(tmp_path):
     cell.source = "def half_written(:"
     nbformat.write(notebook, path)
     grade_id = cell.metadata["nbgrader"]["grade_id"]
-    with pytest.raises(RuntimeError, match=f"running your cell '{grade_id}' of 02_init failed"):
+    number = notebook.cells.index(cell) + 1
+    with pytest.raises(RuntimeError, match=rf"running your cell '{grade_id}' \(cell {number}\) of notebook "
+                       "02_init failed with SyntaxError"):
         load_previous_steps("03_forward", use_my_own_code=True, folder=folder)
 
 
 def test_own_code_needs_the_earlier_notebooks(tmp_path):
     folder = tmp_path / "03_forward"
     shutil.copytree(RELEASE / "03_forward", folder)
-    with pytest.raises(FileNotFoundError, match="USE_MY_OWN_CODE needs your notebook"):
+    with pytest.raises(FileNotFoundError, match="USE_MY_OWN_CODE = True needs your notebook 01_data_prep at "
+                       "../01_data_prep/01_data_prep.ipynb"):
         load_previous_steps("03_forward", use_my_own_code=True, folder=folder)
 
 
@@ -77,3 +80,25 @@ def test_autograding_always_uses_the_course_versions(tmp_path, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     names = load_previous_steps("03_forward", use_my_own_code=True, folder=folder)
     assert names["Linear"].__module__ == "previous_steps"
+
+
+def test_the_notebooks_folder_is_the_working_folder_by_default(tmp_path, monkeypatch):
+    folder = _student_folders(tmp_path, "complete", "03_forward")
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    own = load_previous_steps("03_forward", use_my_own_code=True)
+    assert own["Linear"].__module__ == "my_previous_steps"
+    assert load_previous_steps("03_forward")["Linear"].__module__ == "previous_steps"
+
+
+def test_the_notebooks_folder_comes_from_the_front_end_when_the_kernel_runs_elsewhere(tmp_path, monkeypatch):
+    folder = _student_folders(tmp_path, "complete", "03_forward")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(folder / "03_forward.ipynb"))
+    assert notebook_folder("03_forward") == folder.resolve()
+    assert load_previous_steps("03_forward", use_my_own_code=True)["Linear"].__module__ == "my_previous_steps"
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    vscode = {"__vsc_ipynb_file__": str(folder / "03_forward.ipynb")}
+    assert notebook_folder("03_forward", vscode) == folder.resolve()
+    with pytest.raises(FileNotFoundError, match="previous_steps.py of 03_forward is not in the notebook"):
+        load_previous_steps("03_forward")

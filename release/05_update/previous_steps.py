@@ -55,7 +55,7 @@ def standardize(X_train, X_test):
 
 
 def train_test_split(X, y, test_fraction=0.2, seed=0):
-    """Shuffle the samples, then cut off the last ``test_fraction`` of them as the test set.
+    """Shuffle the samples, then take the first ``test_fraction`` of them as the test set.
 
     X: (N, D), y: (N,) or (N, C). The same permutation is applied to both.
     Returns X_train (N - n_test, D), X_test (n_test, D), y_train, y_test,
