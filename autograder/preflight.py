@@ -104,6 +104,30 @@ def before_autograde(config):
     return hook
 
 
+def as_submission(source, target, config):
+    """Write the source notebook ``source`` to ``target`` as a student who solved everything
+    would hand it in: the solution cells' code without the solution markers, the hidden-test
+    regions gone (nbgrader restores every test cell at grading), so that the grader's refusal of
+    a copy of the source notebook (``intake.marker_problem``) does not apply."""
+    import nbformat
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    solutions, hidden = ClearSolutions(config=config), ClearHiddenTests(config=config)
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        kept, in_hidden = [], False
+        for line in cell.source.splitlines():
+            if hidden.begin_test_delimeter in line:
+                in_hidden = True
+            elif hidden.end_test_delimeter in line:
+                in_hidden = False
+            elif not in_hidden and solutions.begin_solution_delimeter not in line \
+                    and solutions.end_solution_delimeter not in line:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+    nbformat.write(notebook, target)
+
+
 def _grade_reference(course_dir, assignment):
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps import NbGraderAPI
@@ -123,9 +147,9 @@ def _grade_reference(course_dir, assignment):
         shutil.copytree(source, root / "source" / assignment, ignore=IGNORED)
         submitted = root / "submitted" / STUDENT / assignment
         submitted.mkdir(parents=True)
-        for notebook in sorted(source.glob("*.ipynb")):
-            shutil.copy(notebook, submitted / notebook.name)
         config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        for notebook in sorted(source.glob("*.ipynb")):
+            as_submission(notebook, submitted / notebook.name, config)
         config.CourseDirectory.root = str(root)
         config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
         config.Autograde.pre_convert_hook = None  # this is the preflight
