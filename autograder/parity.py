@@ -39,7 +39,7 @@ from course.selfcheck import check_notebook, exercise_ids
 from . import batch, grading
 from .release import build_course_dir
 from .samples import alternative_rounds, alternative_solutions, bug_groups, planted_bugs, solution_ids, submit
-from .solutions import all_blocks
+from .solutions import all_blocks, without_markers
 
 SIDES = ("visible", "selfcheck", "grader")
 
@@ -67,7 +67,7 @@ def cases(assignment):
     found = []
     for index, group in enumerate(bug_groups(assignment)):
         members = [bugs[k] for k in group]
-        answers = {bug.grade_id: bug.apply(reference[bug.grade_id]) for bug in members}
+        answers = {bug.grade_id: without_markers(bug.apply(reference[bug.grade_id])) for bug in members}
         found.append(Case(f"{assignment[:2]}-bugs{index}", assignment, answers, bugs=members))
     for index in range(alternative_rounds(assignment)):
         answers = alternative_solutions(assignment, index)
@@ -81,7 +81,7 @@ def notebook_of(case, release_dir):
     reference except the case's own answers."""
     notebook = nbformat.read(Path(release_dir) / case.assignment / f"{case.assignment}.ipynb", as_version=4)
     reference = all_blocks()
-    answers = {**{gid: reference[gid] for gid in solution_ids(notebook)}, **case.answers}
+    answers = {**{gid: without_markers(reference[gid]) for gid in solution_ids(notebook)}, **case.answers}
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and meta.get("grade_id") in answers:
