@@ -19,12 +19,12 @@ pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = ["01_data_prep", "05_update"]
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
-INT_ONE_HOT = "def one_hot(y, num_classes):\n    return np.eye(num_classes, dtype=int)[y]\n"
+NARROW_ONE_HOT = "def one_hot(y, num_classes):\n    return np.eye(y.max() + 1)[y]\n"  # ignores num_classes
 HOSTILE = "<script>alert('graded')</script>"
 HOSTILE_ONE_HOT = f"def one_hot(y, num_classes):\n    raise ValueError({HOSTILE!r})\n"
-HIDDEN_FAILURE = "one_hot should return float64, got int64"  # only a hidden test checks the dtype
+HIDDEN_FAILURE = "one_hot([0, 0], 4) has shape (2, 1), expected (2, 4)"  # only a hidden test has an absent class
 CLASS = {"ada": "complete", "hedy": "complete", "linus": "buggy", "mallory": "complete"}
-ONE_HOT = {"hedy": INT_ONE_HOT, "mallory": HOSTILE_ONE_HOT}
+ONE_HOT = {"hedy": NARROW_ONE_HOT, "mallory": HOSTILE_ONE_HOT}
 
 
 def _submit(course_dir, release_dir):
