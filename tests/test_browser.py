@@ -149,7 +149,8 @@ def test_feedback_page_shows_the_failed_hidden_tests_message_and_no_hidden_code(
     release_dir = build_course_dir(course_dir, [assignment])
     notebook = make_submission(assignment, "complete", release_dir)
     for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "one_hot":  # only a hidden test has an absent class
+        # only a hidden test asks for a class absent from the labels
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "one_hot":
             cell.source = "def one_hot(y, num_classes):\n    return np.eye(y.max() + 1)[y]\n"
     folder = course_dir / "submitted" / "hedy" / assignment
     folder.mkdir(parents=True)

@@ -22,7 +22,8 @@ REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1
 NARROW_ONE_HOT = "def one_hot(y, num_classes):\n    return np.eye(y.max() + 1)[y]\n"  # ignores num_classes
 HOSTILE = "<script>alert('graded')</script>"
 HOSTILE_ONE_HOT = f"def one_hot(y, num_classes):\n    raise ValueError({HOSTILE!r})\n"
-HIDDEN_FAILURE = "one_hot([0, 0], 4) has shape (2, 1), expected (2, 4)"  # only a hidden test has an absent class
+# only a hidden test asks for a class absent from the labels
+HIDDEN_FAILURE = "one_hot([0, 0], 4) has shape (2, 1), expected (2, 4)"
 CLASS = {"ada": "complete", "hedy": "complete", "linus": "buggy", "mallory": "complete"}
 ONE_HOT = {"hedy": NARROW_ONE_HOT, "mallory": HOSTILE_ONE_HOT}
 
