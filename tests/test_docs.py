@@ -85,15 +85,16 @@ def test_the_index_and_the_readme_link_every_page():
 
 def offered_commands(package):
     """The commands ``python -m PACKAGE --help`` lists: argparse's ``{a,b,...}`` choices of its
-    usage line or, from a command line that is not argparse's, the first word of each line of
-    its listing (``name  what it does``)."""
+    usage line or, without them (a ``metavar``, or a command line that is not argparse's), the
+    first word of each line of its listing (``name  what it does``, indented by at most four
+    spaces, as argparse indents a subcommand and not the wrapped lines of its help)."""
     result = subprocess.run([sys.executable, "-m", package, "--help"], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     listing = result.stdout + result.stderr
     choices = re.findall(r"\{([\w,-]+)\}", listing)
     if choices:
         return {name for group in choices for name in group.split(",")}
-    return set(re.findall(r"^([a-z][\w-]*)[ \t]+\S", listing, re.M))
+    return set(re.findall(r"^ {0,4}([a-z][\w-]*)[ \t]+\S", listing, re.M))
 
 
 @pytest.mark.slow  # two Python processes start
