@@ -15,7 +15,6 @@ of a Dask distributed cluster (``--scheduler tcp://HOST:8786``) that share the c
 directory's file system and database.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -370,8 +369,8 @@ def say(line):
     print(printable(line))
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder grade", description=__doc__.split("\n\n")[0])
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("assignments", nargs="+", help="assignment names, e.g. 01_data_prep (or 'all')")
     parser.add_argument("--course-dir", default=".", help="the nbgrader course directory (default: .)")
     parser.add_argument("--workers", type=int, default=None,
@@ -382,7 +381,10 @@ def main(*args):
     parser.add_argument("--no-feedback", action="store_true", help="skip feedback and CSV export")
     parser.add_argument("--no-preflight", action="store_true",
                         help="do not grade the reference solutions first (autograder.preflight)")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     from course.previous import ASSIGNMENTS
 
     assignments = list(ASSIGNMENTS) if options.assignments == ["all"] else options.assignments
@@ -409,7 +411,3 @@ def main(*args):
         csv_path = feedback_and_export(options.course_dir, assignments, options.db_url)
         say(f"feedback in {Path(options.course_dir, 'feedback')}, grades in {csv_path}")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

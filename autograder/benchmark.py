@@ -4,9 +4,9 @@
 bars are 30 s per notebook and 3 minutes for the whole course on a 2-core machine.
 """
 
-import sys
 import time
 
+from course.cli import assignment_name
 from course.previous import ASSIGNMENTS
 
 from .notebooks import execute, graded_outcomes
@@ -16,8 +16,15 @@ NOTEBOOK_BAR_SECONDS = 30
 COURSE_BAR_SECONDS = 180
 
 
-def main(*args):
-    assignments = [a for a in args if a in ASSIGNMENTS] or list(ASSIGNMENTS)
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
+    parser.add_argument("assignments", nargs="*", type=assignment_name,
+                        help="assignment names (default: all)")
+
+
+def run(options):
+    """Time the notebooks: exit code 0 when every bar is met, else 1."""
+    assignments = options.assignments or list(ASSIGNMENTS)
     print(f"{'notebook':<20} {'seconds':>8} {'graded cells passing':>22}")
     total = 0.0
     slow = []
@@ -34,7 +41,3 @@ def main(*args):
     print(f"{'whole course':<20} {total:>8.1f}   (bars: {NOTEBOOK_BAR_SECONDS} s per notebook, "
           f"{COURSE_BAR_SECONDS} s in all)")
     return 1 if slow or total > COURSE_BAR_SECONDS else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

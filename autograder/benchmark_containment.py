@@ -92,13 +92,17 @@ def _uptime():
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder benchmark-containment", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser):
+    """Declare the command's options on ``parser`` (its description: this module's docstring)."""
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--students", type=int, default=6, help="correct students in the class (default 6)")
     parser.add_argument("--assignment", default="08_prediction", help="the assignment graded (default 08)")
     parser.add_argument("--workers", type=int, default=None, help="grade's workers (default: cores + 1)")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     workers = options.workers or default_workers()
     hierarchy = cgroups.available()
     groups = f"cgroup v{hierarchy.version}" if hierarchy else "none (per-process limits only)"

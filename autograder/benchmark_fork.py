@@ -14,7 +14,6 @@ Prints the wall and CPU seconds of each (mean over the runs, CPU of the process 
 work, from the operating system's accounting of ended children) and the difference.
 """
 
-import argparse
 import os
 import resource
 import sys
@@ -86,10 +85,13 @@ def _mean(pairs):
     return tuple(sum(values) / len(values) for values in zip(*pairs))
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder benchmark-fork")
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("--runs", type=int, default=10)
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     print(f"{'modules':<32} {'cold start':>20} {'fork of a zygote':>20} {'saved':>20}")
     with tempfile.TemporaryDirectory() as scratch:
         number = 0
@@ -106,7 +108,3 @@ def main(*args):
                   f"{cold_wall - fork_wall:6.2f} s (CPU {cold_cpu - fork_cpu:4.2f})")
     print(f"\nmean of {options.runs} runs each, alternating; both end at an initialised kernel and exit")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

@@ -11,7 +11,6 @@ script, not a test: the figures depend on the machine and on what else it is doi
 graders run in the same run, one after the other.
 """
 
-import argparse
 import functools
 import os
 import shutil
@@ -180,15 +179,18 @@ def _report(label, wall, cpu, notebooks):
           flush=True)
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder benchmark-grading")
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("--students", type=int, default=6, help="students per class (default 6, one hostile)")
     parser.add_argument("--workers", type=int, default=batch.default_workers(),
                         help="local worker processes of the grade command (default: cores + 1)")
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     parser.add_argument("--timeout", type=int, default=30,
                         help="nbgrader's Execute.timeout for both graders (a hostile endless loop's length)")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     roll = class_roll(options.students)
     notebooks = len(roll) * len(options.assignments)
     with tempfile.TemporaryDirectory() as scratch:
@@ -227,7 +229,3 @@ def main(*args):
         for part, seconds in breakdown(parallel, student, options.assignments).items():
             print(f"  {part:<52} {seconds:6.2f} s")
     return 0 if same else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

@@ -8,7 +8,6 @@ the end. Prints the samples and the slopes (growth per 100 submissions). A scrip
 test.
 """
 
-import argparse
 import subprocess
 import sys
 import tempfile
@@ -88,13 +87,16 @@ def sample_while_grading(course_dir, assignment, workers, every=100, interval=0.
     return marks, samples, process.returncode
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder benchmark-memory")
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("--submissions", type=int, default=500, help="students of the one assignment (500)")
     parser.add_argument("--assignment", default="06_loss", help="a light notebook (default 06_loss)")
     parser.add_argument("--workers", type=int, default=default_workers(),
                         help="local worker processes of the grade command (default: cores + 1)")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     roll = class_roll(options.submissions, kinds=("complete", "buggy", "untouched"))
     with tempfile.TemporaryDirectory() as scratch:
         course_dir = make_class(Path(scratch) / "course", roll, [options.assignment], timeout=60)
@@ -115,7 +117,3 @@ def main(*args):
         print(f"slope, {label:<12} driver {driver:+6.2f} MB per 100 submissions, "
               f"workers (all) {workers:+6.2f} MB per 100 submissions")
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

@@ -15,8 +15,6 @@ No solution, hidden test or reference: nothing from ``source/`` or ``autograder/
 the build fails if a file to be packed still holds a solution or hidden-test region marker.
 """
 
-import argparse
-import sys
 import zipfile
 from pathlib import Path
 
@@ -90,15 +88,14 @@ def build_bundle(out=DEFAULT_OUT):
     return out, len(files)
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder bundle", description=__doc__.split("\n\n")[0])
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the archive to write "
                         "(default: build/student-bundle.zip)")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     path, count = build_bundle(options.out)
     print(f"student bundle: {path} ({count} files, {path.stat().st_size / 1e3:.0f} kB)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

@@ -16,7 +16,6 @@ to look at) for the whole class, read from nbgrader's gradebook, the graded note
 Everything that came from a submission (student ids, messages, flags) is escaped by the template.
 """
 
-import argparse
 import base64
 import csv
 import io
@@ -255,8 +254,8 @@ def write_report(course_dir, out_dir=None, db_url=None, threshold=similarity.THR
     return paths
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder report", description=__doc__.split("\n\n")[0])
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("--course-dir", default=".", help="the graded nbgrader course directory (default: .)")
     parser.add_argument("--out", help="folder for the report's files (default: the course directory)")
     parser.add_argument("--db", dest="db_url", help="gradebook database URL (default: nbgrader's SQLite)")
@@ -265,7 +264,10 @@ def main(*args):
                              f"to be listed under 'look here' (default: {similarity.THRESHOLD})")
     parser.add_argument("--min-tokens", type=int, default=similarity.MIN_TOKENS,
                         help=f"and at least this many shared tokens (default: {similarity.MIN_TOKENS})")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     course_dir = Path(options.course_dir)
     if not options.db_url and not (course_dir / "gradebook.db").is_file():
         print(f"no gradebook in {course_dir.resolve()}: grade first (python -m autograder grade ...), "
@@ -275,7 +277,3 @@ def main(*args):
     for path in paths.values():
         print(f"wrote {path}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

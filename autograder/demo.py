@@ -10,7 +10,6 @@ Everything happens in the course directory ``build/demo/`` (made afresh each run
 """
 
 import shutil
-import sys
 import time
 
 from . import grading, release
@@ -37,9 +36,14 @@ DESCRIPTIONS = {
 }
 
 
-def main(*args):
+def add_arguments(parser):
+    """The command has no options (``--help`` only)."""
+
+
+def run(options):
+    """Run the demo: exit code 0."""
     start = time.perf_counter()
-    release.main()
+    release.sync_and_release()
     if DEMO_DIR.exists():
         shutil.rmtree(DEMO_DIR)
     assignments = release.available_assignments()
@@ -58,7 +62,3 @@ def main(*args):
     print(f"feedback: {(DEMO_DIR / 'feedback').relative_to(ROOT)}/<student>/<assignment>/*.html")
     print(f"done in {time.perf_counter() - start:.0f} s")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

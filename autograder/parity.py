@@ -21,10 +21,8 @@ the cells where the self-check's pass/fail is the grader's. Printed per assignme
 disagreement, bug missed by the grader and alternative it fails listed below the table.
 """
 
-import argparse
 import asyncio
 import shutil
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from course.cli import assignment_name
 from course.previous import ASSIGNMENTS
 from course.selfcheck import check_notebook, exercise_ids
 
@@ -225,21 +224,18 @@ def format_table(figures):
     return "\n".join(lines)
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder parity", description=__doc__.split("\n\n")[0])
-    parser.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
+    parser.add_argument("assignments", nargs="*", type=assignment_name,
+                        help="assignment names (default: all)")
     parser.add_argument("--workers", type=int, default=2, help="grader processes and self-check kernels "
                         "at a time (default 2)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per cell (default 120)")
-    options = parser.parse_args(args)
-    unknown = [a for a in options.assignments if a not in ASSIGNMENTS]
-    if unknown:
-        parser.error(f"unknown assignment {unknown[0]!r}: one of {', '.join(ASSIGNMENTS)}")
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     figures = measure(options.assignments or ASSIGNMENTS, workers=options.workers, timeout=options.timeout)
     print(format_table(figures))
     total = totals(figures)
     return 0 if not (total["missed"] or total["failed"] or total["disagree"]) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

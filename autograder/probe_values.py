@@ -8,8 +8,6 @@ when its values changed (the archive's bytes carry timestamps). ``--check`` writ
 exits 1 when a file is missing or stale.
 """
 
-import argparse
-import sys
 
 from course.previous import ASSIGNMENTS
 from course.probes import compare, published, verdicts
@@ -50,11 +48,13 @@ def stale(assignment):
     return fresh, disagreeing[0] if disagreeing else None
 
 
-def main(*args):
-    parser = argparse.ArgumentParser(prog="python -m autograder probe-values",
-                                     description=__doc__.split("\n\n")[0])
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
     parser.add_argument("--check", action="store_true", help="only report missing or stale files")
-    options = parser.parse_args(args)
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
     published.FOLDER.mkdir(parents=True, exist_ok=True)
     outdated = 0
     for assignment in ASSIGNMENTS:
@@ -69,7 +69,3 @@ def main(*args):
             published.path(assignment).write_bytes(fresh)
             print(f"{assignment}: written ({reason})")
     return 1 if options.check and outdated else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

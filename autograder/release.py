@@ -9,7 +9,6 @@ whose gradebook knows every assignment.
 """
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -68,13 +67,19 @@ def generate_release(target=RELEASE, assignments=None):
     return Path(target)
 
 
-def main(*args):
+def add_arguments(parser):
+    """The command has no options (``--help`` only)."""
+
+
+def sync_and_release():
+    """``sync``, then regenerate ``release/``, printing what was written."""
     for path in sync():
         print(f"synced {path.relative_to(ROOT)}")
     generate_release()
     print(f"release/ regenerated: {', '.join(sorted(p.name for p in RELEASE.iterdir()))}")
+
+
+def run(options):
+    """Sync and regenerate ``release/``: exit code 0."""
+    sync_and_release()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

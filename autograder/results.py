@@ -53,7 +53,11 @@ def run_sklearn(name, seed=0):
     return float(classifier.score(X_test, y_test))
 
 
-def main():
+def add_arguments(parser):
+    """The command has no options (``--help`` only)."""
+
+
+def run(options):
     """Print the table of test accuracies. Returns 0 when every bar is met, else 1."""
     print(f"{'task':<10} {'reference':>10} {'sklearn MLP':>12} {'bar':>6} {'train s':>8}  description")
     failures = 0

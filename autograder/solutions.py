@@ -13,11 +13,11 @@ imports) followed by blocks, each starting with a ``# %% [grade_id]`` line. This
 """
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 
+from course.cli import assignment_name
 from course.previous import ASSIGNMENTS
 
 from .reference import STEP_MODULES
@@ -153,21 +153,21 @@ def sync(check=False, assignments=ASSIGNMENTS):
     return changed
 
 
-def main(*args):
-    check = "--check" in args
-    assignments = [a for a in args if not a.startswith("--")] or ASSIGNMENTS
-    unknown = set(assignments) - set(ASSIGNMENTS)
-    if unknown:
-        print(f"unknown assignment(s) {sorted(unknown)}: choose from {', '.join(ASSIGNMENTS)}")
-        return 2
-    changed = sync(check=check, assignments=assignments)
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
+    parser.add_argument("assignments", nargs="*", type=assignment_name,
+                        help="assignment names (default: all)")
+    parser.add_argument("--check", action="store_true",
+                        help="only list what is out of date (exit code 1 when anything is)")
+
+
+def run(options):
+    """Sync (or ``--check``): exit code 0, or 1 when ``--check`` finds something out of date."""
+    check = options.check
+    changed = sync(check=check, assignments=options.assignments or ASSIGNMENTS)
     for path in changed:
         print(("out of date: " if check else "wrote ") + str(path.relative_to(ROOT)))
     if check and changed:
         print("run `python -m autograder sync` to regenerate them")
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
