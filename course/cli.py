@@ -34,7 +34,13 @@ def build_parser(prog, description, commands, chosen=None):
     for name, (module_name, summary) in commands.items():
         subparser = subparsers.add_parser(name, help=summary, description=summary)
         if name == chosen:
-            module = importlib.import_module(module_name)
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name.split(".")[0]:
+                    raise
+                parser.error(f"{name} needs {error.name}/, which is not installed: run it from the "
+                             "repository's root folder")
             if module.__doc__:
                 subparser.description = module.__doc__.split("\n\n")[0]
             module.add_arguments(subparser)

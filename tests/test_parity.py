@@ -5,7 +5,7 @@ of the bugs. One run of every case, real kernels and the real batch grader."""
 
 import pytest
 
-from autograder import parity
+from autograder.authoring import parity
 from course.previous import ASSIGNMENTS
 
 #: The share of the planted bugs the visible checks must catch on their own.

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from autograder.solutions import SOURCE
+from autograder.authoring.sync import SOURCE
 from course.previous import ASSIGNMENTS
 
 EXERCISE = re.compile(r"\*\*Exercise \d+ \((\d+) points?\)\.?\*\*")

@@ -7,8 +7,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.release import RELEASE
-from autograder.samples import make_submission
+from autograder.authoring.release import RELEASE
+from autograder.demo.samples import make_submission
 from course.previous import ASSIGNMENTS, load_previous_steps, notebook_folder
 
 

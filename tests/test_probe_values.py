@@ -7,7 +7,8 @@ import shutil
 import numpy as np
 import pytest
 
-from autograder import cli, probe_values
+from autograder import cli
+from autograder.authoring import probe_values
 from course.previous import ASSIGNMENTS
 from course.probes import compare, kernel, published
 
