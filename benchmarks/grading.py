@@ -25,7 +25,7 @@ from pathlib import Path
 from autograder.batch import grade, sequential
 from autograder.demo.synthetic_class import class_roll, make_class
 from autograder.nbgrader_cli import environment
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 
 
 def _cpu_seconds():

@@ -9,7 +9,7 @@ import time
 from autograder.authoring.notebooks import execute, graded_outcomes
 from autograder.authoring.sync import SOURCE
 from course.cli import assignment_name
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 
 NOTEBOOK_BAR_SECONDS = 30
 COURSE_BAR_SECONDS = 180

@@ -19,7 +19,7 @@ class UsageError(Exception):
 def assignment_name(name):
     """An argparse ``type`` for an assignment name: ``name`` itself, or argparse's error naming
     the course's assignments (``choices`` cannot be used with ``nargs='*'``)."""
-    from .previous import ASSIGNMENTS
+    from .registry import ASSIGNMENTS
 
     if name not in ASSIGNMENTS:
         raise argparse.ArgumentTypeError(f"unknown assignment {name!r}: one of {', '.join(ASSIGNMENTS)}")

@@ -24,7 +24,7 @@ from autograder.demo.samples import (
     make_submission,
     planted_bugs,
 )
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 
 # Two halves of similar grading time, so that two pytest workers share the work.
 GROUPS = {"01-05": ASSIGNMENTS[:5], "06-08": ASSIGNMENTS[5:]}

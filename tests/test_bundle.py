@@ -17,9 +17,9 @@ import pytest
 import tomllib
 
 from autograder.authoring.bundle import TOP, build_bundle, dependencies
-from autograder.authoring.sync import SOURCE, STEP_MODULES, read_module
+from autograder.authoring.sync import SOURCE, read_module
 from autograder.demo.samples import make_submission
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS, STEP_MODULES
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
 

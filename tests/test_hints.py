@@ -19,9 +19,8 @@ from autograder.authoring.release import RELEASE
 from autograder.authoring.sync import SOURCE
 from autograder.demo.samples import make_submission, planted_bugs
 from course import checks, hints
-from course.exercises import EXERCISES, assignment_of
 from course.framework import Layer
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS, EXERCISES, assignment_of
 from course.selfcheck import check_notebook, identify
 
 COURSE = Path(checks.__file__).resolve().parent

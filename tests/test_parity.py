@@ -6,7 +6,7 @@ of the bugs. One run of every case, real kernels and the real batch grader."""
 import pytest
 
 from autograder.authoring import parity
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 
 #: The share of the planted bugs the visible checks must catch on their own.
 VISIBLE_BAR = 0.8

@@ -9,7 +9,8 @@ import pytest
 
 from autograder.authoring.release import RELEASE
 from autograder.demo.samples import make_submission
-from course.previous import ASSIGNMENTS, load_previous_steps, notebook_folder
+from course.previous import load_previous_steps, notebook_folder
+from course.registry import ASSIGNMENTS
 
 
 def test_previous_steps_provide_the_earlier_api():

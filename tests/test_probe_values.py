@@ -9,8 +9,8 @@ import pytest
 
 from autograder import cli
 from autograder.authoring import probe_values
-from course.previous import ASSIGNMENTS
 from course.probes import compare, kernel, published
+from course.registry import ASSIGNMENTS
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -23,9 +23,8 @@ import pytest
 from autograder.authoring.sync import SOURCE
 from autograder.demo.samples import alternative_rounds, alternative_solutions, planted_bugs
 from autograder.judging import judge
-from course.exercises import EXERCISES
-from course.previous import ASSIGNMENTS
 from course.probes import compare, kernel
+from course.registry import ASSIGNMENTS, EXERCISES
 
 SEED = 20260115
 NONCE = "probe-7f3a:"

@@ -43,7 +43,7 @@ from autograder.demo.samples import (
     submit,
 )
 from course.cli import assignment_name
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 from course.selfcheck import check_notebook, exercise_ids
 
 SIDES = ("visible", "selfcheck", "grader")

@@ -10,8 +10,8 @@ exits 1 when a file is missing or stale.
 
 
 from autograder.judging.judge import TOOLS, reference_payload
-from course.previous import ASSIGNMENTS
 from course.probes import compare, published, verdicts
+from course.registry import ASSIGNMENTS
 
 
 def stale(assignment):

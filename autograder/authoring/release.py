@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograder.authoring.sync import ROOT, sync
 from autograder.nbgrader_cli import nbgrader
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 
 RELEASE = ROOT / "release"
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")

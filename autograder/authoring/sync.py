@@ -17,9 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.reference import STEP_MODULES
 from course.cli import assignment_name
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS, STEP_MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "autograder" / "reference"

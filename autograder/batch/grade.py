@@ -390,7 +390,7 @@ def add_arguments(parser):
 
 def run(options):
     """Run the command with the parsed ``options``: its exit code."""
-    from course.previous import ASSIGNMENTS
+    from course.registry import ASSIGNMENTS
 
     assignments = list(ASSIGNMENTS) if options.assignments == ["all"] else options.assignments
     start = time.perf_counter()

@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.exercises import assignment_of
+from course.registry import assignment_of
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 

@@ -16,7 +16,7 @@ from nbgrader.utils import determine_grade
 from autograder.judging import judge
 from autograder.judging.reports import add_flags, read_report
 from autograder.preprocessors.cells import course_dir_of, hidden_test_lines, test_cells
-from course.exercises import EXERCISES
+from course.registry import EXERCISES
 
 # Errors that a notebook's own cells raise when they try what the sandbox forbids.
 # (Timeouts and a stopped kernel are flagged once by SandboxedExecute.)
