@@ -24,14 +24,16 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder import feedback
-from autograder.export import SafeCsvExportPlugin
-from autograder.feedback import ShipMathJax
-from autograder.inert_markup import InertMarkup
-from autograder.lms import LmsCollector, TimedExtractor
-from autograder.preflight import before_autograde
-from autograder.safe_execute import SandboxedExecute
-from autograder.verdict import MessageOnlyTracebacks, RecordTampering, TrustedVerdict
+from autograder.judging.preflight import before_autograde
+from autograder.plugins.export import SafeCsvExportPlugin
+from autograder.plugins.lms import LmsCollector, TimedExtractor
+from autograder.preprocessors import ship_mathjax
+from autograder.preprocessors.inert_markup import InertMarkup
+from autograder.preprocessors.message_only_tracebacks import MessageOnlyTracebacks
+from autograder.preprocessors.record_tampering import RecordTampering
+from autograder.preprocessors.sandboxed_execute import SandboxedExecute
+from autograder.preprocessors.ship_mathjax import ShipMathJax
+from autograder.preprocessors.trusted_verdict import TrustedVerdict
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
@@ -74,11 +76,12 @@ c.Autograde.pre_convert_hook = before_autograde(c)
 # traceback of a failed test cell, which quotes its code, down to its last line, the message.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, MessageOnlyTracebacks,
                                     CSSHTMLHeaderPreprocessor, ShipMathJax]
-# The page (autograder/feedback.py): nbgrader's feedback template, with messages that wrap and
-# MathJax from the copy that jupyter-server-mathjax installed (copied once into feedback/mathjax/
-# by ShipMathJax), never from a CDN: math renders without a network. Our folder comes first, so
-# its feedback/mathjax.html.j2 replaces nbconvert's for nbgrader's "feedback" template only.
-c.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), feedback.nbgrader_templates()]
+# The page (autograder/preprocessors/ship_mathjax.py): nbgrader's feedback template, with
+# messages that wrap and MathJax from the copy that jupyter-server-mathjax installed (copied once
+# into feedback/mathjax/ by ShipMathJax), never from a CDN: math renders without a network. Our
+# folder comes first, so its feedback/mathjax.html.j2 replaces nbconvert's for nbgrader's
+# "feedback" template only.
+c.HTMLExporter.extra_template_basedirs = [str(ship_mathjax.TEMPLATES), ship_mathjax.nbgrader_templates()]
 # --- end of the feedback block ---
 
 # `nbgrader export` quotes every cell and keeps a spreadsheet from reading one as a formula.
@@ -93,7 +96,7 @@ c.ExportApp.plugin_class = SafeCsvExportPlugin
 c.HTMLExporter.preprocessors = [InertMarkup]
 # --- end of the markup block ---
 
-# --- The LMS route (autograder/lms.py) ---
+# --- The LMS route (autograder/plugins/lms.py) ---
 # `nbgrader zip_collect ASSIGNMENT` collects the LMS's "download submissions" zip placed in
 # downloaded/ASSIGNMENT/archive/ into submitted/. The students must be in the gradebook first
 # (`nbgrader db student import roster.csv`, columns id, first_name, last_name, email,
@@ -105,7 +108,7 @@ c.HTMLExporter.preprocessors = [InertMarkup]
 c.ZipCollectApp.extractor_plugin = TimedExtractor
 c.ZipCollectApp.collector_plugin = LmsCollector
 c.LmsCollector.lms = "canvas"
-# Grades back: `nbgrader export --exporter=autograder.lms.CanvasExport --to=canvas.csv` (Canvas:
-# Grades > Import) or `--exporter=autograder.lms.MoodleExport --to=moodle.csv` (Moodle: Grades >
+# Grades back: `nbgrader export --exporter=autograder.plugins.lms.CanvasExport --to=canvas.csv` (Canvas:
+# Grades > Import) or `--exporter=autograder.plugins.lms.MoodleExport --to=moodle.csv` (Moodle: Grades >
 # Import > CSV file). Canvas fills existing columns when it knows their ids:
 # c.CanvasExport.assignment_ids = {"01_data_prep": 101}

@@ -19,12 +19,9 @@
 It needs only the ``course`` package and the notebook's folder.
 """
 
-import argparse
-import contextlib
 import functools
 import json
 import secrets
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,8 +36,7 @@ from .previous import ASSIGNMENTS, load_previous_steps
 from .probes import compare, published
 from .probes.tools import Tools
 
-__all__ = ["Row", "identify", "exercise_ids", "check_notebook", "hint_for", "format_report", "as_json",
-           "main"]
+__all__ = ["Row", "identify", "exercise_ids", "check_notebook", "hint_for", "format_report", "as_json"]
 
 #: Advice for failures that are not a wrong result: (text in the message, hint).
 GENERAL_HINTS = (
@@ -203,24 +199,3 @@ def as_json(path, assignment, rows):
                        "passed": all(row.passed for row in rows),
                        "exercises": [{key: asdict(row)[key] for key in keys} for row in rows]})
 
-
-def main(argv):
-    """``check PATH.ipynb [--timeout S] [--json]``: print the report; 0 when all passed."""
-    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="run a notebook and give the grader's verdict on it")
-    check.add_argument("notebook", type=Path)
-    check.add_argument("--timeout", type=float, default=120, help="seconds per cell (default 120)")
-    check.add_argument("--json", action="store_true", help="print one JSON object, nothing else")
-    args = parser.parse_args(argv)
-    if not args.notebook.is_file():
-        parser.error(f"no notebook at {args.notebook}")
-    try:
-        # whatever the kernel machinery prints goes to stderr: stdout carries the report only
-        with contextlib.redirect_stdout(sys.stderr):
-            assignment, rows, seconds = check_notebook(args.notebook, timeout=args.timeout)
-    except (ValueError, FileNotFoundError) as error:
-        parser.error(str(error))
-    print(as_json(args.notebook, assignment, rows) if args.json
-          else format_report(args.notebook, assignment, rows, seconds))
-    return 0 if all(row.passed for row in rows) else 1

@@ -1,14 +1,6 @@
-"""The module name of each notebook's step, shared by ``autograder.reference`` (the hidden
-solutions) and ``course.probes`` (their trusted re-checks), which use the same names."""
+"""The module name of each notebook's step: ``course.registry.STEP_MODULES``, re-exported for the
+modules that import it from here (``autograder.reference``, ``course.probes``)."""
 
-#: {assignment: module name}, in course order (course.previous.ASSIGNMENTS).
-STEP_MODULES = {
-    "01_data_prep": "data_prep",
-    "02_init": "initialization",
-    "03_forward": "forward",
-    "04_backward": "backward",
-    "05_update": "update",
-    "06_loss": "loss",
-    "07_modularization": "modularization",
-    "08_prediction": "prediction",
-}
+from .registry import STEP_MODULES
+
+__all__ = ["STEP_MODULES"]

@@ -6,7 +6,7 @@ import shutil
 
 from unix_accounts import ROOT, give
 
-from autograder.release import IGNORED
+from autograder.authoring.release import IGNORED
 
 COURSE_ID = "nn-from-scratch"  # as in nbgrader_config.py and deploy/nbgrader_config.py
 

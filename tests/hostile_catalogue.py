@@ -23,8 +23,8 @@ import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell
 
-from autograder.samples import make_submission
-from autograder.verdict import test_cells
+from autograder.demo.samples import make_submission
+from autograder.preprocessors.cells import test_cells
 
 ASSIGNMENT = "04_backward"
 FULL = 12

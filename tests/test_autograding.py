@@ -13,9 +13,10 @@ test fail shows as points lost in that cell, unless a bug of the same group name
 import nbformat
 import pytest
 
-from autograder import batch, grading
-from autograder.release import build_course_dir
-from autograder.samples import (
+from autograder.authoring.release import build_course_dir
+from autograder.authoring.sync import all_blocks
+from autograder.batch import grade, sequential
+from autograder.demo.samples import (
     alternative_rounds,
     alternative_solutions,
     alternatives,
@@ -23,8 +24,7 @@ from autograder.samples import (
     make_submission,
     planted_bugs,
 )
-from autograder.solutions import all_blocks
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS
 
 # Two halves of similar grading time, so that two pytest workers share the work.
 GROUPS = {"01-05": ASSIGNMENTS[:5], "06-08": ASSIGNMENTS[5:]}
@@ -86,9 +86,9 @@ def test_grader_fails_exactly_the_cells_each_planted_bug_names(group, tmp_path, 
             _submit(course_dir, student, assignment, kind, release_dir)
             expected[(student, assignment)] = must_fail
 
-    outcomes = batch.grade(course_dir, assignments, workers=2, progress=False)
+    outcomes = grade.grade(course_dir, assignments, workers=2, progress=False)
     assert [o for o in outcomes if not o.ok] == [], "some submissions could not be graded"
-    scores = grading.cell_scores(course_dir)
+    scores = sequential.cell_scores(course_dir)
 
     with capsys.disabled():
         print("\n" + "\n".join(_figures(assignment, scores) for assignment in assignments))

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch, grading
-from autograder.benchmark_class import make_class
+from autograder.authoring.release import build_course_dir
+from autograder.batch import grade, sequential
+from autograder.demo.samples import write_submissions
+from autograder.demo.synthetic_class import make_class
+from autograder.judging.reports import read_report
 from autograder.nbgrader_cli import environment
-from autograder.release import build_course_dir
-from autograder.samples import write_submissions
-from autograder.verdict import read_report
 
 ASSIGNMENTS = ["01_data_prep", "05_update"]
 CLASS = {"ada": "complete", "grace": "partial", "linus": "buggy", "margaret": "untouched"}
@@ -48,20 +48,20 @@ def _totals(scores):
 
 
 def test_batch_gives_the_same_cell_scores_as_sequential_nbgrader(class_dir, tmp_path):
-    sequential = _copy(class_dir, tmp_path, "sequential")
+    one_by_one = _copy(class_dir, tmp_path, "sequential")
     parallel = _copy(class_dir, tmp_path, "parallel")
-    grading.autograde(sequential)
-    outcomes = batch.grade(parallel, ASSIGNMENTS, workers=2, progress=False)
+    sequential.autograde(one_by_one)
+    outcomes = grade.grade(parallel, ASSIGNMENTS, workers=2, progress=False)
     assert len(outcomes) == len(CLASS) * len(ASSIGNMENTS) and all(o.ok for o in outcomes)
-    assert grading.cell_scores(parallel) == grading.cell_scores(sequential)
-    assert _totals(grading.cell_scores(parallel)) == EXPECTED_TOTALS
+    assert sequential.cell_scores(parallel) == sequential.cell_scores(one_by_one)
+    assert _totals(sequential.cell_scores(parallel)) == EXPECTED_TOTALS
 
 
 def test_batch_command_resumes_after_a_kill_and_counts_nothing_twice(class_dir, tmp_path):
     course_dir = _copy(class_dir, tmp_path)
     command = [sys.executable, "-m", "autograder", "grade", *ASSIGNMENTS, "--course-dir", str(course_dir),
                "--workers", "1", "--no-feedback"]
-    journal = course_dir / batch.JOURNAL
+    journal = course_dir / grade.JOURNAL
     first = subprocess.Popen(command, env=environment(), start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
@@ -69,13 +69,13 @@ def test_batch_command_resumes_after_a_kill_and_counts_nothing_twice(class_dir, 
         time.sleep(0.2)
     os.killpg(first.pid, signal.SIGKILL)  # the driver and its workers, mid-class
     first.wait()
-    graded_before = len(batch.read_journal(course_dir))
+    graded_before = len(grade.read_journal(course_dir))
     assert 2 <= graded_before < len(CLASS) * len(ASSIGNMENTS), "the kill came too late to test anything"
 
     second = subprocess.run(command, env=environment(), capture_output=True, text=True)
     assert second.returncode == 0, second.stdout + second.stderr
     assert f"graded {len(CLASS) * len(ASSIGNMENTS) - graded_before} submissions" in second.stdout
-    scores = grading.cell_scores(course_dir)
+    scores = sequential.cell_scores(course_dir)
     assert len(scores) == len(CLASS) * len(ASSIGNMENTS)
     assert _totals(scores) == EXPECTED_TOTALS
 
@@ -85,13 +85,13 @@ def test_batch_command_resumes_after_a_kill_and_counts_nothing_twice(class_dir, 
 
 def test_batch_grades_a_changed_submission_again(class_dir, tmp_path):
     course_dir = _copy(class_dir, tmp_path)
-    batch.grade(course_dir, ["01_data_prep"], workers=2, progress=False)
+    grade.grade(course_dir, ["01_data_prep"], workers=2, progress=False)
     untouched = course_dir / "submitted" / "margaret" / "01_data_prep" / "01_data_prep.ipynb"
     shutil.copy(course_dir / "submitted" / "ada" / "01_data_prep" / "01_data_prep.ipynb", untouched)
     os.utime(untouched, (time.time() + 5, time.time() + 5))
-    outcomes = batch.grade(course_dir, ["01_data_prep"], workers=2, progress=False)
+    outcomes = grade.grade(course_dir, ["01_data_prep"], workers=2, progress=False)
     assert [(o.student, o.assignment) for o in outcomes] == [("margaret", "01_data_prep")]
-    assert _totals(grading.cell_scores(course_dir))["margaret"] == 13
+    assert _totals(sequential.cell_scores(course_dir))["margaret"] == 13
 
 
 def test_batch_runs_on_a_local_dask_cluster(class_dir, tmp_path):
@@ -99,9 +99,9 @@ def test_batch_runs_on_a_local_dask_cluster(class_dir, tmp_path):
     course_dir = _copy(class_dir, tmp_path)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
-        outcomes = batch.grade(course_dir, ASSIGNMENTS, scheduler=cluster.scheduler_address, progress=False)
+        outcomes = grade.grade(course_dir, ASSIGNMENTS, scheduler=cluster.scheduler_address, progress=False)
     assert len(outcomes) == len(CLASS) * len(ASSIGNMENTS) and all(o.ok for o in outcomes)
-    assert _totals(grading.cell_scores(course_dir)) == EXPECTED_TOTALS
+    assert _totals(sequential.cell_scores(course_dir)) == EXPECTED_TOTALS
 
 
 def test_batch_writes_to_a_postgresql_gradebook_with_several_workers(tmp_path):
@@ -116,11 +116,11 @@ def test_batch_writes_to_a_postgresql_gradebook_with_several_workers(tmp_path):
     course_dir = tmp_path / "course"
     release_dir = build_course_dir(course_dir, ASSIGNMENTS, db_url=url)
     write_submissions(course_dir, CLASS, ASSIGNMENTS, release_dir=release_dir)
-    outcomes = batch.grade(course_dir, ASSIGNMENTS, workers=2, db_url=url, progress=False)
+    outcomes = grade.grade(course_dir, ASSIGNMENTS, workers=2, db_url=url, progress=False)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     assert not (course_dir / "gradebook.db").exists(), "grades went to SQLite, not PostgreSQL"
-    assert _totals(grading.cell_scores(course_dir, db_url=url)) == EXPECTED_TOTALS
-    csv_path = batch.feedback_and_export(course_dir, ASSIGNMENTS, db_url=url)
+    assert _totals(sequential.cell_scores(course_dir, db_url=url)) == EXPECTED_TOTALS
+    csv_path = grade.feedback_and_export(course_dir, ASSIGNMENTS, db_url=url)
     assert len(csv_path.read_text().splitlines()) == 1 + len(CLASS) * len(ASSIGNMENTS)
 
 
@@ -129,13 +129,13 @@ def test_batch_survives_hostile_submissions_with_the_same_cell_scores(tmp_path):
     graded like any output: the batch grader finishes and agrees with nbgrader."""
     roll = {"ada": "complete", "eve": "hostile"}
     base = make_class(tmp_path / "base", roll, ["05_update"], timeout=5)
-    sequential = _copy(base, tmp_path, "sequential")
+    one_by_one = _copy(base, tmp_path, "sequential")
     parallel = _copy(base, tmp_path, "parallel")
-    grading.autograde(sequential)
-    outcomes = batch.grade(parallel, ["05_update"], workers=2, progress=False)
+    sequential.autograde(one_by_one)
+    outcomes = grade.grade(parallel, ["05_update"], workers=2, progress=False)
     assert len(outcomes) == 2 and all(o.ok for o in outcomes), [o.error for o in outcomes]
-    assert grading.cell_scores(parallel) == grading.cell_scores(sequential)
-    assert _totals(grading.cell_scores(parallel)) == {"ada": 5, "eve": 5}
+    assert sequential.cell_scores(parallel) == sequential.cell_scores(one_by_one)
+    assert _totals(sequential.cell_scores(parallel)) == {"ada": 5, "eve": 5}
 
 
 # --- The trusted side: one submission's worker dying costs only that submission. ---
@@ -174,7 +174,7 @@ def test_a_worker_killed_while_grading_one_submission_costs_only_that_submission
     own, is graded 0, flagged; the command exits 0 and exports everyone."""
     from nbformat.v4 import new_code_cell
 
-    from autograder.samples import make_submission, submit
+    from autograder.demo.samples import make_submission, submit
 
     course_dir = tmp_path / "course"
     release_dir = build_course_dir(course_dir, ["05_update"])
@@ -199,7 +199,7 @@ def test_a_worker_killed_while_grading_one_submission_costs_only_that_submission
     stdout, stderr = driver.communicate(timeout=60)
     assert driver.returncode == 0, stdout[-3000:] + stderr[-3000:]
     assert kills >= 2, "eve's worker was killed only once: she was never graded alone"
-    totals = _totals(grading.cell_scores(course_dir))
+    totals = _totals(sequential.cell_scores(course_dir))
     assert totals == {"ada": 5, "margaret": 0, "eve": 0}, (totals, stdout)
     flags = read_report(course_dir, "eve", "05_update")["flags"]
     assert any("stopped the grader's worker process" in flag for flag in flags), flags

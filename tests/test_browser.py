@@ -17,10 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import grading
-from autograder.release import RELEASE, build_course_dir
-from autograder.samples import make_submission
-from autograder.solutions import SOURCE
+from autograder.authoring.release import RELEASE, build_course_dir
+from autograder.authoring.sync import SOURCE
+from autograder.batch import sequential
+from autograder.demo.samples import make_submission
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -155,8 +155,8 @@ def test_feedback_page_shows_the_failed_hidden_tests_message_and_no_hidden_code(
     folder = course_dir / "submitted" / "hedy" / assignment
     folder.mkdir(parents=True)
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
-    grading.autograde(course_dir)
-    grading.generate_feedback(course_dir)
+    sequential.autograde(course_dir)
+    sequential.generate_feedback(course_dir)
     page_path = course_dir / "feedback" / "hedy" / assignment / f"{assignment}.html"
 
     page = browser.new_page()
@@ -201,8 +201,8 @@ def test_feedback_page_wraps_messages_shows_figures_and_typesets_math_offline(br
     folder = course_dir / "submitted" / "hedy" / assignment
     folder.mkdir(parents=True)
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
-    grading.autograde(course_dir)
-    grading.generate_feedback(course_dir)
+    sequential.autograde(course_dir)
+    sequential.generate_feedback(course_dir)
     page_path = course_dir / "feedback" / "hedy" / assignment / f"{assignment}.html"
     html = page_path.read_text()
     assert "cdnjs" not in html and not re.search(r"<script[^>]*src=.https?:", html)

@@ -21,9 +21,9 @@ from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_browser import ARGS, CHROMIUM, _free_port
 
-from autograder import grading
-from autograder.inert_markup import InertMarkup
-from autograder.release import build_course_dir
+from autograder.authoring.release import build_course_dir
+from autograder.batch import sequential
+from autograder.preprocessors.inert_markup import InertMarkup
 
 pytestmark = [
     pytest.mark.slow,
@@ -45,8 +45,8 @@ def graded(tmp_path_factory):
     folder = course_dir / "submitted" / "mallory" / ASSIGNMENT
     folder.mkdir(parents=True)
     MARKUP(folder)
-    grading.autograde(course_dir, ASSIGNMENT)
-    grading.generate_feedback(course_dir, ASSIGNMENT)
+    sequential.autograde(course_dir, ASSIGNMENT)
+    sequential.generate_feedback(course_dir, ASSIGNMENT)
     return course_dir
 
 

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 import tomllib
 
-from autograder.bundle import TOP, build_bundle, dependencies
-from autograder.samples import make_submission
-from autograder.solutions import SOURCE, STEP_MODULES, read_module
-from course.previous import ASSIGNMENTS
+from autograder.authoring.bundle import TOP, build_bundle, dependencies
+from autograder.authoring.sync import SOURCE, read_module
+from autograder.demo.samples import make_submission
+from course.registry import ASSIGNMENTS, STEP_MODULES
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
 

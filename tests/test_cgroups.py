@@ -1,5 +1,5 @@
-"""A control group per grading kernel (autograder/cgroups.py), on the layout this machine has
-(cgroup v1 or v2): real sandboxed kernels, started by command and forked by the fork server,
+"""A control group per grading kernel (autograder/kernels/cgroups.py), on the layout this machine has
+(cgroup v1 or v2): real sandboxed kernels, started by command and forked by the zygote,
 their processes in their group with its limits, a fork bomb stopped by pids.max, a memory
 hog killed by the group's memory limit, the group removed with the kernel."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cgroups, sandbox, warm_kernels
+from autograder.kernels import cgroups, sandbox, warm_pool
 
 ROOT = Path(__file__).resolve().parents[1]
 MiB = 1024 * 1024
@@ -44,15 +44,15 @@ def _kernel(group_limits=cgroups.KERNEL_LIMITS):
     manager = sandbox.SandboxedKernelManager(kernel_name="python3")
     manager.files, manager.group_limits = sandbox.course_files(ROOT), group_limits
     manager.start_kernel()
-    warm_kernels._run(manager, "1")
+    warm_pool._run(manager, "1")
     return manager
 
 
 @pytest.mark.parametrize("forked", [False, True], ids=["bubblewrap", "fork-server"])
 def test_kernel_and_everything_it_starts_live_in_its_group_with_the_limits_set(forked):
     if forked and os.geteuid() != 0:
-        pytest.skip("the fork server needs a grader running as root")
-    pool = warm_kernels.KernelPool(ROOT, forked=forked)
+        pytest.skip("the zygote needs a grader running as root")
+    pool = warm_pool.KernelPool(ROOT, forked=forked)
     manager = pool.take("04_backward", ROOT)
     try:
         group = manager.cgroup
@@ -64,7 +64,7 @@ def test_kernel_and_everything_it_starts_live_in_its_group_with_the_limits_set(f
         else:
             assert limits == {"cpu.shares": "1024", "cpu.cfs_quota_us": "100000",
                               "memory.limit_in_bytes": str(2048 * MiB), "pids.max": "128"}
-        warm_kernels._run(manager, "import subprocess\nfor _ in range(3):\n"
+        warm_pool._run(manager, "import subprocess\nfor _ in range(3):\n"
                                    "    subprocess.Popen(['sleep', '1000'], start_new_session=True)")
         time.sleep(0.5)
         inside = _programs(group.pids())
@@ -85,11 +85,11 @@ def test_fork_bomb_stops_at_pids_max_and_only_its_kernel_fails():
     neighbour = _kernel()
     try:
         with pytest.raises(RuntimeError):
-            warm_kernels._run(bomb, "import os, time\nwhile True:\n    if os.fork() == 0:\n"
+            warm_pool._run(bomb, "import os, time\nwhile True:\n    if os.fork() == 0:\n"
                                     "        time.sleep(3600)\n", timeout=30)
         assert bomb.cgroup.events()["pids_max"] > 0
         assert len(bomb.cgroup.pids()) <= 40
-        warm_kernels._run(neighbour, "assert sum(range(10)) == 45")  # the kernel beside it answers
+        warm_pool._run(neighbour, "assert sum(range(10)) == 45")  # the kernel beside it answers
         group = bomb.cgroup
     finally:
         bomb.shutdown_kernel(now=True)
@@ -102,10 +102,10 @@ def test_memory_hog_is_killed_in_its_group_and_the_grader_and_its_neighbour_go_o
     neighbour = _kernel()
     try:
         with pytest.raises(RuntimeError, match="died|did not answer"):
-            warm_kernels._run(hog, "block = b'x' * (1024 ** 3)", timeout=60)
+            warm_pool._run(hog, "block = b'x' * (1024 ** 3)", timeout=60)
         assert hog.cgroup.events()["oom_kill"] >= 1
         assert not hog.is_alive()
-        warm_kernels._run(neighbour, "block = b'x' * (512 * 1024 ** 2)\nassert len(block) == 512 * 1024 ** 2")
+        warm_pool._run(neighbour, "block = b'x' * (512 * 1024 ** 2)\nassert len(block) == 512 * 1024 ** 2")
         group = hog.cgroup
     finally:
         hog.shutdown_kernel(now=True)

@@ -16,9 +16,9 @@ import pytest
 from bs4 import BeautifulSoup
 from nbgrader.api import Gradebook
 
-from autograder import batch, grading, similarity
-from autograder.release import RELEASE, build_course_dir
-from autograder.samples import make_submission, submit
+from autograder.authoring.release import RELEASE, build_course_dir
+from autograder.batch import grade, sequential, similarity
+from autograder.demo.samples import make_submission, submit
 
 ASSIGNMENT = "01_data_prep"
 HOSTILE = "<script>alert('graded')</script>"
@@ -155,7 +155,7 @@ def graded(tmp_path_factory):
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=datetime(2026, 1, 16, 12, 0, 0))
         gradebook.update_or_create_student("hedy", first_name="Hedy", last_name="Lamarr")
-    outcomes = batch.grade(course_dir, [ASSIGNMENT], workers=2, progress=False)
+    outcomes = grade.grade(course_dir, [ASSIGNMENT], workers=2, progress=False)
     assert len(outcomes) == 10 and all(o.ok for o in outcomes)
     out = course_dir / "report"
     result = subprocess.run([sys.executable, "-m", "autograder", "report", "--course-dir", str(course_dir),
@@ -171,7 +171,7 @@ def _page(out):
 @pytest.mark.slow
 def test_report_pass_rates_match_the_gradebook(graded):
     course_dir, out = graded
-    scores = grading.cell_scores(course_dir)
+    scores = sequential.cell_scores(course_dir)
     rows = list(csv.DictReader((out / "class_report.csv").read_text().splitlines()))
     assert {r["exercise"] for r in rows} == {g for cells in scores.values() for g in cells}
     for row in rows:
@@ -210,7 +210,7 @@ def test_report_page_shows_figures_attention_lists_and_look_here_pairs(graded):
 
 @pytest.mark.slow
 def test_batch_grader_keeps_the_students_figures(graded):
-    """The fork server's kernels render PNG figures too (the feedback shows them)."""
+    """The zygote's kernels render PNG figures too (the feedback shows them)."""
     course_dir, _ = graded
     notebook = nbformat.read(course_dir / "autograded" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]

@@ -19,9 +19,9 @@ from course_server import COURSE_ID, course_folder, make_exchange, server_config
 from hostile_catalogue import CATALOGUE
 from unix_accounts import give, requires_root, run_as, world_readable_dir
 
-from autograder.grading import cell_scores
-from autograder.samples import make_submission, solution_ids
-from autograder.verdict import read_report
+from autograder.batch.sequential import cell_scores
+from autograder.demo.samples import make_submission, solution_ids
+from autograder.judging.reports import read_report
 
 pytestmark = [pytest.mark.slow, requires_root]
 

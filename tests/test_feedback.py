@@ -10,10 +10,10 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from autograder import batch, grading
-from autograder.release import build_course_dir
-from autograder.samples import make_submission
-from autograder.solutions import SOURCE
+from autograder.authoring.release import build_course_dir
+from autograder.authoring.sync import SOURCE
+from autograder.batch import grade, sequential
+from autograder.demo.samples import make_submission
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def graded(tmp_path_factory):
     """A course directory whose class is graded (by the batch grader), no feedback yet."""
     course_dir = tmp_path_factory.mktemp("feedback") / "course"
     _submit(course_dir, build_course_dir(course_dir, ASSIGNMENTS))
-    outcomes = batch.grade(course_dir, ASSIGNMENTS, workers=2, progress=False)
+    outcomes = grade.grade(course_dir, ASSIGNMENTS, workers=2, progress=False)
     assert len(outcomes) == len(CLASS) * len(ASSIGNMENTS) and all(o.ok for o in outcomes)
     return course_dir
 
@@ -92,7 +92,7 @@ def _leaks(course_dir):
 
 def test_generate_feedback_shows_the_message_but_no_hidden_test(graded, tmp_path):
     course_dir = _copy(graded, tmp_path)
-    grading.generate_feedback(course_dir)  # `nbgrader generate_feedback "*" --force`
+    sequential.generate_feedback(course_dir)  # `nbgrader generate_feedback "*" --force`
     text = _text(course_dir / "feedback" / "hedy" / "01_data_prep" / "01_data_prep.html")
     assert HIDDEN_FAILURE in text
     assert "one_hot: visible checks passed" in text  # the visible part is still shown
@@ -106,13 +106,13 @@ def test_nbgraders_default_feedback_would_show_the_hidden_tests(graded, tmp_path
     text = config.read_text()
     start, end = text.index("# --- Feedback students read"), text.index("# --- end of the feedback block ---")
     config.write_text(text[:start] + text[end:])
-    grading.generate_feedback(course_dir)
+    sequential.generate_feedback(course_dir)
     assert _leaks(course_dir)
 
 
 def test_batch_feedback_writes_summary_pages_and_hides_hidden_tests(graded, tmp_path):
     course_dir = _copy(graded, tmp_path)
-    batch.feedback_and_export(course_dir, ASSIGNMENTS)
+    grade.feedback_and_export(course_dir, ASSIGNMENTS)
     assert not _leaks(course_dir)
     assert (course_dir / "grades.csv").exists()
     pages = {p.parent.name: p for p in course_dir.glob("feedback/*/index.html")}

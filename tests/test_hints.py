@@ -15,13 +15,12 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.release import RELEASE
-from autograder.samples import make_submission, planted_bugs
-from autograder.solutions import SOURCE
+from autograder.authoring.release import RELEASE
+from autograder.authoring.sync import SOURCE
+from autograder.demo.samples import make_submission, planted_bugs
 from course import checks, hints
-from course.exercises import EXERCISES, assignment_of
 from course.framework import Layer
-from course.previous import ASSIGNMENTS
+from course.registry import ASSIGNMENTS, EXERCISES, assignment_of
 from course.selfcheck import check_notebook, identify
 
 COURSE = Path(checks.__file__).resolve().parent

@@ -16,11 +16,12 @@ import nbformat
 import pytest
 from hostile_catalogue import ASSIGNMENT, CATALOGUE, FULL
 
-from autograder import batch, grading, sandbox
+from autograder.authoring.release import build_course_dir
+from autograder.batch import grade, sequential
+from autograder.demo.samples import write_submissions
+from autograder.judging.reports import read_report
+from autograder.kernels import sandbox
 from autograder.nbgrader_cli import environment
-from autograder.release import build_course_dir
-from autograder.samples import write_submissions
-from autograder.verdict import read_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not all(Path(p).exists() for p in ("/usr/bin/bwrap", "/usr/bin/prlimit", "/usr/bin/setpriv")),
@@ -55,7 +56,7 @@ def _fingerprints(course_dir):
 
 def _totals(course_dir):
     return {student: sum(score for score, _ in cells.values())
-            for (student, _), cells in grading.cell_scores(course_dir).items()}
+            for (student, _), cells in sequential.cell_scores(course_dir).items()}
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +138,7 @@ def test_plain_nbgrader_autograde_grades_in_the_sandbox_too(tmp_path):
     course_dir = tmp_path / "course"
     _class(course_dir, entries)
     before = _fingerprints(course_dir)
-    grading.autograde(course_dir, ASSIGNMENT)
+    sequential.autograde(course_dir, ASSIGNMENT)
     totals = _totals(course_dir)
     assert totals["ada"] == FULL and totals["alan"] == FULL
     for entry in entries:
@@ -180,7 +181,7 @@ def _number(text):
 
 def test_plain_nbgrader_export_neutralises_formulas(graded, tmp_path):
     course_dir, _, _ = graded
-    path = grading.export_grades(course_dir, "plain-export.csv")
+    path = sequential.export_grades(course_dir, "plain-export.csv")
     rows = _csv_rows(path)
     assert rows[0][:4] == ["assignment", "duedate", "timestamp", "student_id"]
     # the class's other assignments have a release and no submission
@@ -198,7 +199,7 @@ def test_plain_nbgrader_refuses_links_and_source_copies_and_survives_broken_meta
     entries = [e for e in CATALOGUE if e.name in names]
     course_dir = tmp_path / "course"
     _class(course_dir, entries)
-    result = grading.autograde(course_dir, ASSIGNMENT)
+    result = sequential.autograde(course_dir, ASSIGNMENT)
     totals = _totals(course_dir)
     assert totals["ada"] == FULL and totals["alan"] == FULL, result.stdout[-2000:]
     for entry in entries:
@@ -316,8 +317,8 @@ def test_replay_amplification_fails_fast_with_a_clear_message(tmp_path):
     """Finding 9: a fixed_experiment that calls the grader's recorded train 500 times (each
     call a full training the judge would replay) loses that exercise's points, with the
     reason, in seconds, in both graders; the rest of the notebook keeps its points."""
-    from autograder.samples import make_submission, submit
-    from autograder.verdict import test_cells
+    from autograder.demo.samples import make_submission, submit
+    from autograder.preprocessors.cells import test_cells
 
     assignment = "08_prediction"
     course_dir = tmp_path / "course"
@@ -339,7 +340,7 @@ def test_replay_amplification_fails_fast_with_a_clear_message(tmp_path):
                                     env=environment(), capture_output=True, text=True, timeout=900)
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         else:
-            grading.autograde(course_dir, assignment)
+            sequential.autograde(course_dir, assignment)
         seconds = time.perf_counter() - start
         totals = _totals(course_dir)
         flags = read_report(course_dir, "eve", assignment)["flags"]
@@ -347,7 +348,7 @@ def test_replay_amplification_fails_fast_with_a_clear_message(tmp_path):
         assert totals["ada"] == full and totals["eve"] == full - lost, flags
         assert any("more than 10 times" in flag for flag in flags), flags
         if grader == "grade":  # each submission's own time: the machine's load moves both alike
-            journal = batch.read_journal(course_dir)
+            journal = grade.read_journal(course_dir)
             eve, ada = journal[("eve", assignment)].seconds, journal[("ada", assignment)].seconds
             print(f"grade: eve (500 calls) {eve:.1f} s, ada (the reference) {ada:.1f} s")
             assert eve < 2 * ada + 30

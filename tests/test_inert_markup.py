@@ -1,4 +1,4 @@
-"""InertMarkup (autograder/inert_markup.py) on notebooks carrying markup: what stays, what goes.
+"""InertMarkup (autograder/preprocessors/inert_markup.py) on notebooks carrying markup: what stays, what goes.
 The same rewrite graded for real and opened in a browser: tests/test_browser_markup.py."""
 
 import base64
@@ -7,7 +7,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from autograder.inert_markup import InertMarkup
+from autograder.preprocessors.inert_markup import InertMarkup
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(32)).decode()
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from hostile_catalogue import ASSIGNMENT, FULL, REFERENCE_FINDER, REFERENCE_ROUTES, every_solution
 
-from autograder import grading
-from autograder.release import build_course_dir
-from autograder.samples import write_submissions
+from autograder.authoring.release import build_course_dir
+from autograder.batch import sequential
+from autograder.demo.samples import write_submissions
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PROJECT = ("pyproject.toml", "README.md", "course", "autograder")  # what `pip install .` reads
@@ -83,7 +83,7 @@ def test_a_notebook_taking_the_reference_by_every_route_gets_nothing(layout, tmp
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert f"preflight: the reference solution of {ASSIGNMENT} scored {FULL}/{FULL}" in result.stdout
     totals = {s: sum(score for score, _ in cells.values()) for (s, _), cells in
-              grading.cell_scores(course_dir).items()}
+              sequential.cell_scores(course_dir).items()}
     assert totals == {"ada": FULL, "mallory": 0}, name
     graded = (course_dir / "autograded" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "found []" in graded and "found [(" not in graded

@@ -12,11 +12,11 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import grading
-from autograder.lms import CANVAS_REGEXP, MOODLE_REGEXP, UNMATCHED
+from autograder.authoring.release import build_course_dir
+from autograder.batch import sequential
+from autograder.demo.samples import make_submission
 from autograder.nbgrader_cli import nbgrader
-from autograder.release import build_course_dir
-from autograder.samples import make_submission
+from autograder.plugins.lms import CANVAS_REGEXP, MOODLE_REGEXP, UNMATCHED
 
 ASSIGNMENT = "01_data_prep"
 DUE = datetime(2026, 1, 15, 12, 0, 0)
@@ -111,13 +111,14 @@ def test_zip_collect_of_a_canvas_download(course, tmp_path):
     assert list((course_dir / "downloaded" / ASSIGNMENT / "extracted").rglob("nobodyknown_*.ipynb"))
 
     # grades back to Canvas and Moodle, from nbgrader's own autograde of what was collected
-    grading.autograde(course_dir, ASSIGNMENT)
+    sequential.autograde(course_dir, ASSIGNMENT)
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
         scores = {s: gradebook.find_submission(ASSIGNMENT, s).score for s in ("ada", "alan", "grace")}
         maximum = gradebook.find_assignment(ASSIGNMENT).max_score
     assert scores["ada"] == scores["alan"] == maximum > scores["grace"]
-    nbgrader("export", "--exporter=autograder.lms.CanvasExport", "--to=canvas.csv", course_dir=course_dir)
-    nbgrader("export", "--exporter=autograder.lms.MoodleExport", "--to=moodle.csv", course_dir=course_dir)
+    for exporter, target in (("CanvasExport", "canvas.csv"), ("MoodleExport", "moodle.csv")):
+        nbgrader("export", f"--exporter=autograder.plugins.lms.{exporter}", f"--to={target}",
+                 course_dir=course_dir)
 
     # Canvas: the five fixed columns, then the assignment; the Points Possible row; one row each
     rows = list(csv.reader(_lines(course_dir / "canvas.csv")))

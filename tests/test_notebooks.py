@@ -8,10 +8,10 @@ import shutil
 import nbformat
 import pytest
 
-from autograder.notebooks import execute, graded_outcomes, problems
-from autograder.release import RELEASE, generate_release
-from autograder.solutions import ROOT, SOURCE, STEP_MODULES, read_module, sync
-from course.previous import ASSIGNMENTS
+from autograder.authoring.notebooks import execute, graded_outcomes, problems
+from autograder.authoring.release import RELEASE, generate_release
+from autograder.authoring.sync import ROOT, SOURCE, read_module, sync
+from course.registry import ASSIGNMENTS, STEP_MODULES
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
 

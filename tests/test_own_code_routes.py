@@ -17,8 +17,8 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder.bundle import TOP, build_bundle
-from autograder.samples import make_submission
+from autograder.authoring.bundle import TOP, build_bundle
+from autograder.demo.samples import make_submission
 
 pytestmark = pytest.mark.slow
 

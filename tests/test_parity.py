@@ -5,8 +5,8 @@ of the bugs. One run of every case, real kernels and the real batch grader."""
 
 import pytest
 
-from autograder import parity
-from course.previous import ASSIGNMENTS
+from autograder.authoring import parity
+from course.registry import ASSIGNMENTS
 
 #: The share of the planted bugs the visible checks must catch on their own.
 VISIBLE_BAR = 0.8

@@ -7,8 +7,8 @@ import re
 import nbformat
 import pytest
 
-from autograder.solutions import SOURCE
-from course.previous import ASSIGNMENTS
+from autograder.authoring.sync import SOURCE
+from course.registry import ASSIGNMENTS
 
 EXERCISE = re.compile(r"\*\*Exercise \d+ \((\d+) points?\)\.?\*\*")
 TOTAL = re.compile(r"\*\*Points\.\*\* (\d+) in all:(.*?)\.(?:\s|$)", re.S)

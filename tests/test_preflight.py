@@ -1,4 +1,4 @@
-"""Preflight (autograder/preflight.py), for real: a broken grading set-up stops both graders
+"""Preflight (autograder/judging/preflight.py), for real: a broken grading set-up stops both graders
 with one message before the gradebook is touched, `--no-preflight` shows the silent zero it
 prevents, and a course directory that is not the environment's own still grades correct
 work in full (finding 11 of issue 12)."""
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading
+from autograder.authoring.release import build_course_dir
+from autograder.batch import sequential
+from autograder.demo.samples import write_submissions
 from autograder.nbgrader_cli import environment
-from autograder.release import build_course_dir
-from autograder.samples import write_submissions
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
@@ -60,7 +60,7 @@ def test_a_broken_set_up_stops_the_batch_grader_before_the_gradebook(broken_cour
 
 def test_plain_nbgrader_autograde_stops_too(broken_course):
     before = _state(broken_course)
-    result = grading.nbgrader("autograde", "05_update", "--force", course_dir=broken_course, check=False)
+    result = sequential.nbgrader("autograde", "05_update", "--force", course_dir=broken_course, check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "preflight: the reference solution of 05_update scored 0/" in output
@@ -74,7 +74,7 @@ def test_without_preflight_the_same_set_up_gives_a_silent_zero(broken_course):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "preflight" not in result.stdout + result.stderr
     totals = {s: sum(score for score, _ in cells.values()) for (s, _), cells in
-              grading.cell_scores(broken_course).items()}
+              sequential.cell_scores(broken_course).items()}
     assert totals == {"ada": 0}  # a correct submission, graded 0: what the preflight stops
 
 
@@ -91,5 +91,5 @@ def test_a_new_terms_copy_of_the_course_grades_correct_work_in_full(tmp_path):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "preflight: the reference solution of 05_update scored 5/5" in result.stdout
     totals = {s: sum(score for score, _ in cells.values()) for (s, _), cells in
-              grading.cell_scores(course_dir).items()}
+              sequential.cell_scores(course_dir).items()}
     assert totals == {"ada": 5}

@@ -7,9 +7,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.release import RELEASE
-from autograder.samples import make_submission
-from course.previous import ASSIGNMENTS, load_previous_steps, notebook_folder
+from autograder.authoring.release import RELEASE
+from autograder.demo.samples import make_submission
+from course.previous import load_previous_steps, notebook_folder
+from course.registry import ASSIGNMENTS
 
 
 def test_previous_steps_provide_the_earlier_api():

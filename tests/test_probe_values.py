@@ -7,9 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from autograder import probe_values
-from course.previous import ASSIGNMENTS
+from autograder import cli
+from autograder.authoring import probe_values
 from course.probes import compare, kernel, published
+from course.registry import ASSIGNMENTS
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -40,5 +41,5 @@ def test_a_changed_or_missing_value_file_is_stale(tmp_path, monkeypatch):
     assert "other probes or keys" in probe_values.stale("05_update")[1]
     published.path("05_update").unlink()
     assert "is missing" in probe_values.stale("05_update")[1]
-    assert probe_values.main("--check") == 1
-    assert probe_values.main() == 0 and probe_values.main("--check") == 0
+    assert cli.main(["probe-values", "--check"]) == 1
+    assert cli.main(["probe-values"]) == 0 and cli.main(["probe-values", "--check"]) == 0

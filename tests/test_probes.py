@@ -20,12 +20,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import probes
-from autograder.samples import alternative_rounds, alternative_solutions, planted_bugs
-from autograder.solutions import SOURCE
-from course.exercises import EXERCISES
-from course.previous import ASSIGNMENTS
+from autograder.authoring.sync import SOURCE
+from autograder.demo.samples import alternative_rounds, alternative_solutions, planted_bugs
+from autograder.judging import judge
 from course.probes import compare, kernel
+from course.registry import ASSIGNMENTS, EXERCISES
 
 SEED = 20260115
 NONCE = "probe-7f3a:"
@@ -93,12 +92,12 @@ def run_cell(assignment, ns):
     """Exec the probe cell in ``ns``; returns everything it printed."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(probes.probe_cell_source(assignment, SEED, NONCE), ns)
+        exec(judge.probe_cell_source(assignment, SEED, NONCE), ns)
     return out.getvalue()
 
 
 def verdicts(assignment, ns):
-    return probes.judge(assignment, probes.parse_probe_output(run_cell(assignment, ns), NONCE), SEED)
+    return judge.judge(assignment, judge.parse_probe_output(run_cell(assignment, ns), NONCE), SEED)
 
 
 def disagreeing(result):
@@ -119,7 +118,7 @@ def _bugged(bug):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_graded_cell_has_exactly_one_probe(assignment):
-    module = probes.probe_module(assignment)
+    module = judge.probe_module(assignment)
     assert list(module.PROBES) == list(EXERCISES[assignment])
     assert set(getattr(module, "JUDGES", {})) <= set(module.PROBES)
 
@@ -138,7 +137,7 @@ def test_probe_cell_imports_only_the_standard_library_numpy_and_course(assignmen
         "zlib",
         "sys",
     }
-    cell = ast.parse(probes.probe_cell_source(assignment, 1, "n:"))
+    cell = ast.parse(judge.probe_cell_source(assignment, 1, "n:"))
     code = next(
         node.args[0].value
         for node in ast.walk(cell)
@@ -177,8 +176,8 @@ def test_random_cells_agree_for_other_seeds(seed):
             ns = namespace(assignment, alternative_solutions(assignment, round_))
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
-                exec(probes.probe_cell_source(assignment, seed, NONCE), ns)
-            result = probes.judge(assignment, probes.parse_probe_output(out.getvalue(), NONCE), seed)
+                exec(judge.probe_cell_source(assignment, seed, NONCE), ns)
+            result = judge.judge(assignment, judge.parse_probe_output(out.getvalue(), NONCE), seed)
             assert disagreeing(result) == {}, (assignment, round_)
 
 
@@ -278,7 +277,7 @@ def test_patched_numpy_and_checks_do_not_help_wrong_code():
             (course.checks, "check_layer_gradients", nothing),
         ):
             text = run_cell(bug.assignment, ns)
-        result = probes.judge(bug.assignment, probes.parse_probe_output(text, NONCE), SEED)
+        result = judge.judge(bug.assignment, judge.parse_probe_output(text, NONCE), SEED)
         assert set(bug.fails) <= set(disagreeing(result)), bug.description
 
 
@@ -317,7 +316,7 @@ def test_an_endless_loop_is_stopped_and_fails_alone(monkeypatch):
 
     ns["one_hot"] = forever
     started = time.perf_counter()
-    results = kernel.run_probes(probes.probe_module("01_data_prep").PROBES, ns, SEED, seconds=0.5)
+    results = kernel.run_probes(judge.probe_module("01_data_prep").PROBES, ns, SEED, seconds=0.5)
     assert time.perf_counter() - started < 5
     assert results["test_one_hot"].startswith("ProbeTimeout")
     assert all(isinstance(values, dict) for grade_id, values in results.items() if grade_id != "test_one_hot")
@@ -332,13 +331,13 @@ def _all_fail_with(result, words):
 
 
 def test_no_payload_fails_every_cell_with_a_reason():
-    _all_fail_with(probes.judge("05_update", None, SEED), "printed no probe output")
+    _all_fail_with(judge.judge("05_update", None, SEED), "printed no probe output")
 
 
 def test_truncated_payload_fails_every_cell_cleanly():
-    payload = probes.parse_probe_output(run_cell("05_update", namespace("05_update")), NONCE)
-    _all_fail_with(probes.judge("05_update", payload[: len(payload) // 2], SEED), "cannot be read")
-    _all_fail_with(probes.judge("05_update", b"not an archive", SEED), "cannot be read")
+    payload = judge.parse_probe_output(run_cell("05_update", namespace("05_update")), NONCE)
+    _all_fail_with(judge.judge("05_update", payload[: len(payload) // 2], SEED), "cannot be read")
+    _all_fail_with(judge.judge("05_update", b"not an archive", SEED), "cannot be read")
 
 
 def test_pickled_objects_are_refused():
@@ -349,33 +348,33 @@ def test_pickled_objects_are_refused():
         errors=np.array([], dtype=str),
         a0=np.array([AlwaysEqual()], dtype=object),
     )
-    _all_fail_with(probes.judge("05_update", buffer.getvalue(), SEED), "cannot be read")
+    _all_fail_with(judge.judge("05_update", buffer.getvalue(), SEED), "cannot be read")
 
 
 def test_a_payload_of_the_wrong_layout_is_refused():
     buffer = io.BytesIO()
     np.savez(buffer, a0=np.zeros(3))
-    _all_fail_with(probes.judge("05_update", buffer.getvalue(), SEED), "malformed")
+    _all_fail_with(judge.judge("05_update", buffer.getvalue(), SEED), "malformed")
 
 
 def test_parse_takes_the_last_line_with_the_nonce():
     first, last = base64.b64encode(b"first").decode(), base64.b64encode(b"last").decode()
     text = f"noise\n{NONCE}{first}\nmore noise {NONCE}x\n{NONCE}{last}\ntrailing\n"
-    assert probes.parse_probe_output(text, NONCE) == b"last"
-    assert probes.parse_probe_output("nothing here", NONCE) is None
-    assert probes.parse_probe_output(f"{NONCE}@@not base64@@", NONCE) is None
-    assert probes.parse_probe_output(None, NONCE) is None
+    assert judge.parse_probe_output(text, NONCE) == b"last"
+    assert judge.parse_probe_output("nothing here", NONCE) is None
+    assert judge.parse_probe_output(f"{NONCE}@@not base64@@", NONCE) is None
+    assert judge.parse_probe_output(None, NONCE) is None
 
 
 def test_parse_refuses_an_oversized_line(monkeypatch):
     monkeypatch.setattr(compare, "MAX_PAYLOAD", 30)
-    assert probes.parse_probe_output(NONCE + base64.b64encode(b"x" * 100).decode(), NONCE) is None
+    assert judge.parse_probe_output(NONCE + base64.b64encode(b"x" * 100).decode(), NONCE) is None
 
 
 def test_a_probe_line_printed_after_partial_output_still_parses():
     ns = namespace("05_update")
     text = "a line without its end" + run_cell("05_update", ns)
-    assert disagreeing(probes.judge("05_update", probes.parse_probe_output(text, NONCE), SEED)) == {}
+    assert disagreeing(judge.judge("05_update", judge.parse_probe_output(text, NONCE), SEED)) == {}
 
 
 # --- the judge's comparisons ---------------------------------------------------------------
@@ -408,7 +407,7 @@ def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
     notebook.cells.append(
         nbformat.v4.new_code_cell(
             "import time as _t\n_probe_started = _t.perf_counter()\n"
-            + probes.probe_cell_source(assignment, SEED, NONCE)
+            + judge.probe_cell_source(assignment, SEED, NONCE)
             + "print('probe seconds', round(_t.perf_counter() - _probe_started, 3))"
         )
     )
@@ -416,14 +415,14 @@ def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
     text = "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
     assert [o for o in notebook.cells[-1].outputs if o.output_type == "error"] == []
     started = time.perf_counter()
-    result = probes.judge(assignment, probes.parse_probe_output(text, NONCE), SEED)
+    result = judge.judge(assignment, judge.parse_probe_output(text, NONCE), SEED)
     judged = time.perf_counter() - started
     assert disagreeing(result) == {}
     seconds = float(text.rsplit("probe seconds", 1)[1])
     with capsys.disabled():
         print(
             f"\n{assignment}: probe cell {seconds:.3f} s in the kernel, judge {judged:.3f} s, "
-            f"payload {len(probes.parse_probe_output(text, NONCE))} bytes"
+            f"payload {len(judge.parse_probe_output(text, NONCE))} bytes"
         )
     assert seconds < 1.0
 

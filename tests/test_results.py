@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder import results
+from autograder.authoring import results
 from course.experiments import EXPERIMENTS
 
 

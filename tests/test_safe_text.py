@@ -1,8 +1,8 @@
-"""autograder.safe_text: what reaches the instructor's terminal and spreadsheet is inert."""
+"""autograder.safety.safe_text: what reaches the instructor's terminal and spreadsheet is inert."""
 
 import csv
 
-from autograder.safe_text import csv_cell, printable, write_csv
+from autograder.safety.safe_text import csv_cell, printable, write_csv
 
 
 def test_printable_escapes_terminal_control_sequences_and_bidi_overrides():

@@ -1,5 +1,5 @@
 """What a grading kernel can see and write, checked from inside real kernels: started by
-bubblewrap (autograder/sandbox.py) and forked by the fork server (autograder/zygote.py).
+bubblewrap (autograder/kernels/sandbox.py) and forked by the zygote (autograder/kernels/zygote.py).
 
 A kernel grading one assignment sees that assignment's course files only, no file of the
 course directory, no host path of it, and not the autograder package by any route; the only
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from hostile_catalogue import REFERENCE_FINDER
-from test_forkserver import run
+from test_zygote import run
 
-from autograder import sandbox
-from autograder.forkserver import ForkedKernelManager, ForkServer
+from autograder.kernels import sandbox
+from autograder.kernels.zygote_client import ForkedKernelManager, ZygoteClient
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ("04_backward", "05_update", "08_prediction")
@@ -117,8 +117,8 @@ def course_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fork_server(course_dir):
     if os.geteuid() != 0:
-        pytest.skip("the fork server needs a grader running as root")
-    server = ForkServer(sandbox.course_files(course_dir))
+        pytest.skip("the zygote needs a grader running as root")
+    server = ZygoteClient(sandbox.course_files(course_dir))
     yield server
     server.close()
 
@@ -132,7 +132,7 @@ def kernel(request, course_dir):
         forked = request.param == "forked"
         server = request.getfixturevalue("fork_server") if forked else None
         manager = (ForkedKernelManager if forked else sandbox.SandboxedKernelManager)(
-            kernel_name="python3", client_class="autograder.warm_kernels.PromptKernelClient")
+            kernel_name="python3", client_class="autograder.kernels.warm_pool.PromptKernelClient")
         manager.files = {assignment: sandbox.course_files(course_dir)[assignment]}
         manager.fork_server, manager.workdir = server, f"{sandbox.HOME}/{assignment}"
         manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])

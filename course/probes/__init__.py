@@ -11,7 +11,7 @@ pass without solving anything (patch NumPy or the check functions, return object
    from ``seed``, and prints one line: ``nonce`` + base64 of an ``.npz`` archive (no pickles)
    holding every probe's values, or the error a probe raised.
 2. Outside the sandbox, ``parse_probe_output(text, nonce)`` takes that line back, and
-   ``autograder.probes.judge(assignment, payload, seed)`` reads it with
+   ``autograder.judging.judge.judge(assignment, payload, seed)`` reads it with
    ``np.load(allow_pickle=False)``, runs the SAME probe functions with the SAME seed on the
    hidden reference (``autograder.reference``) in its own process, and compares the two with
    trusted code (``verdicts`` and ``compare.py``): exact dtypes and shapes, relative error
@@ -28,7 +28,7 @@ probes record exact types themselves where the contract demands one), and ``JUDG
 {grade_id: judge}`` for the cells whose contract allows several right answers (random
 draws in any order, a random split, a trained model): ``judge(got, want, t) -> [problem]``
 checks properties of the student's values instead of equality; ``t`` holds ``compare``'s
-functions and the helpers that need the reference (``autograder.probes.TOOLS``). Judges run
+functions and the helpers that need the reference (``autograder.judging.judge.TOOLS``). Judges run
 only outside the kernel.
 """
 

@@ -1,7 +1,7 @@
 """Trusted side of the probes: read a payload back and compare values, in the grader's process.
 
 Nothing here runs in the student's kernel. Custom judges of the probe modules receive this
-module's functions (and the helpers that need the reference, ``autograder.probes.TOOLS``) as
+module's functions (and the helpers that need the reference, ``autograder.judging.judge.TOOLS``) as
 their ``t`` argument, so that they use them without importing anything (their source is
 embedded in the probe cell too, where ``autograder`` is not importable).
 """

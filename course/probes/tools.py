@@ -2,7 +2,7 @@
 need a trusted implementation of the course (to rebuild a model, make a task's data, train).
 
 ``Tools(namespace)`` takes a function returning {name: object} of that implementation: the
-grader passes the hidden reference (``autograder.probes.TOOLS``), the self-check the course's
+grader passes the hidden reference (``autograder.judging.judge.TOOLS``), the self-check the course's
 versions of the earlier steps shipped beside the notebook (``previous_steps.py``), which are the
 reference's own code for those steps. The namespace is loaded on first use only.
 """

@@ -1,0 +1,84 @@
+"""Build the student release: ``python -m autograder release``.
+
+1. ``sync``: write the reference solutions into ``source/`` (and the previous_steps.py files);
+2. ``nbgrader generate_assignment`` for every notebook, in the course directory: ``release/``
+   is rebuilt and the course's gradebook learns every assignment.
+
+``build_course_dir`` is shared with the grading commands, which need a course directory
+whose gradebook knows every assignment.
+"""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder.authoring.sync import ROOT, sync
+from autograder.nbgrader_cli import nbgrader
+from course.registry import ASSIGNMENTS
+
+RELEASE = ROOT / "release"
+IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
+
+
+def available_assignments():
+    """The assignments of ASSIGNMENTS that have a folder in source/, in course order."""
+    return [a for a in ASSIGNMENTS if (ROOT / "source" / a).is_dir()]
+
+
+def build_course_dir(course_dir, assignments=None, db_url=None):
+    """Copy the config and ``source/`` into ``course_dir`` and generate every assignment there.
+
+    Afterwards ``course_dir/release/`` holds the student notebooks and
+    the gradebook (``course_dir/gradebook.db``, or the database at ``db_url``) knows every
+    assignment, notebook and graded cell.
+    """
+    course_dir = Path(course_dir)
+    assignments = available_assignments() if assignments is None else assignments
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    for assignment in assignments:
+        target = course_dir / "source" / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(ROOT / "source" / assignment, target, ignore=IGNORED)
+    database = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
+    nbgrader("generate_assignment", "*", "--force", *database, course_dir=course_dir)
+    return course_dir / "release"
+
+
+def generate_release(target=RELEASE, assignments=None):
+    """Regenerate the student release into ``target`` (replacing what is there).
+
+    The course's own ``release/`` is made by ``nbgrader generate_assignment`` in the course
+    directory itself, as nbgrader intends: its gradebook (``gradebook.db``, or the configured
+    ``db_url``) then knows every assignment, notebook and graded cell, which ``nbgrader
+    autograde`` and ``python -m autograder grade`` need. Any other ``target`` is built in a
+    scratch course directory.
+    """
+    if Path(target).resolve() == RELEASE.resolve():
+        nbgrader("generate_assignment", "*", "--force", course_dir=ROOT)
+        return RELEASE
+    with tempfile.TemporaryDirectory() as scratch:
+        built = build_course_dir(Path(scratch) / "course", assignments)
+        if Path(target).exists():
+            shutil.rmtree(target)
+        shutil.copytree(built, target)
+    return Path(target)
+
+
+def add_arguments(parser):
+    """The command has no options (``--help`` only)."""
+
+
+def sync_and_release():
+    """``sync``, then regenerate ``release/``, printing what was written."""
+    for path in sync():
+        print(f"synced {path.relative_to(ROOT)}")
+    generate_release()
+    print(f"release/ regenerated: {', '.join(sorted(p.name for p in RELEASE.iterdir()))}")
+
+
+def run(options):
+    """Sync and regenerate ``release/``: exit code 0."""
+    sync_and_release()
+    return 0

@@ -1,0 +1,3 @@
+"""Trusted grader-side code: ``judge`` (the probes' values against the reference's), ``reports``
+(the grading report of each submission, ``grading_reports/``) and ``preflight`` (the reference
+solutions graded first, so that a broken set-up stops the grading)."""

@@ -1,0 +1,231 @@
+"""Sequential ``nbgrader autograde`` against the batch grader, on the same synthetic class,
+in one run: ``python -m autograder benchmark-grading [--students N] [--workers N]``.
+
+Prints seconds and the machine's busy CPU seconds per notebook for each (the batch grader is
+the ``grade`` command, run as its own process), their ratio, the batch grader without its fork
+server and without the sandbox for comparison, and where the time of a notebook graded by the
+batch path goes (waiting for a warm kernel, the notebook's cells, database, nbgrader's
+conversion, sandbox; and the kernel start that happens in the background). The class
+(``autograder.demo.synthetic_class``) mixes correct, buggy, unanswered and hostile submissions. A
+script, not a test: the figures depend on the machine and on what else it is doing, so all
+graders run in the same run, one after the other.
+"""
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+from autograder.batch import grade, sequential
+from autograder.demo.synthetic_class import class_roll, make_class
+from autograder.nbgrader_cli import environment
+from course.registry import ASSIGNMENTS
+
+
+def _cpu_seconds():
+    """Busy CPU seconds of the whole machine, all cores (from /proc/stat). Sandboxed kernels
+    are not this process's waited-for children, so its own rusage would miss them; on a
+    machine doing nothing else, the machine's busy time is the grading's."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(function, *args, **kwargs):
+    """(wall seconds, busy CPU seconds of the machine) of one call."""
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    function(*args, **kwargs)
+    return time.perf_counter() - wall, _cpu_seconds() - cpu
+
+
+class Stopwatch:
+    """Adds up the wall time spent inside chosen functions, per label (nested calls once)."""
+
+    def __init__(self):
+        self.seconds = defaultdict(float)
+        self._depth = defaultdict(int)
+        self._originals = []
+
+    def wrap(self, label, owner, name):
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            self._depth[label] += 1
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._depth[label] -= 1
+                if not self._depth[label]:
+                    self.seconds[label] += time.perf_counter() - start
+
+        setattr(owner, name, timed)
+        self._originals.append((owner, name, original))
+
+    def restore(self):
+        for owner, name, original in reversed(self._originals):
+            setattr(owner, name, original)
+        self._originals.clear()
+
+
+def _kernel_start(course_dir, forked, runs=5):
+    """(wall seconds, busy CPU seconds of the machine) of starting one sandboxed grading kernel
+    and warming it up, as the batch grader does in the background while the previous notebook
+    runs: forked by the zygote, or a new process in bubblewrap. The mean of ``runs``."""
+    from autograder.kernels.warm_pool import KernelPool
+    from autograder.preprocessors.sandboxed_execute import SandboxedExecute
+
+    kernels = KernelPool(course_dir, spares=0, extra_arguments=SandboxedExecute().extra_arguments,
+                         forked=forked)
+    kernels._start_one()  # the zygote's own start, once per worker: not counted
+    kernels._ready.get(timeout=120).shutdown_kernel(now=True)
+    wall = cpu = 0.0
+    for _ in range(runs):
+        seconds, busy = _measured(kernels._start_one)
+        kernels._ready.get(timeout=120).shutdown_kernel(now=True)
+        wall, cpu = wall + seconds, cpu + busy
+    if kernels.fork_server:
+        kernels.fork_server.close()
+    return wall / runs, cpu / runs
+
+
+def _sandbox_command_seconds(runs=5):
+    """Wall seconds for bubblewrap, prlimit and setpriv to start and run `true` (the
+    sandbox's own cost per kernel), the mean of ``runs``."""
+    import subprocess
+
+    from autograder.kernels import sandbox
+
+    with tempfile.TemporaryDirectory() as runtime:
+        argv = sandbox.command(["/usr/bin/true"], runtime, 1_234_567)
+        start = time.perf_counter()
+        for _ in range(runs):
+            subprocess.run(argv, check=True)
+        return (time.perf_counter() - start) / runs
+
+
+def breakdown(course_dir, student, assignments):
+    """Where the time of grading one notebook goes in the batch path (mean over one notebook
+    of ``student`` per assignment, graded in this process with warm kernels): {part: seconds}."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy.orm import Session
+
+    from autograder.judging import judge
+    from autograder.kernels.warm_pool import KernelPool
+    from autograder.preprocessors.record_tampering import RecordTampering
+    from autograder.preprocessors.sandboxed_execute import SandboxedExecute
+    from autograder.preprocessors.trusted_verdict import TrustedVerdict
+
+    os.environ.update(environment())
+    api = grade.nbgrader_api(course_dir, warm=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's notes on re-grading a graded submission
+        api.autograde(assignments[0], student, force=True, create=True)  # imports, first queries
+        watch = Stopwatch()
+        watch.wrap("wait", KernelPool, "take")
+        watch.wrap("cells", SandboxedExecute, "_execute_all")
+        watch.wrap("verdict", TrustedVerdict, "preprocess")
+        watch.wrap("verdict", RecordTampering, "preprocess")
+        watch.wrap("judge", judge, "judge")
+        for name in ("execute", "commit", "flush", "close"):
+            watch.wrap("database", Session, name)
+        watch.wrap("database", Gradebook, "__init__")
+        try:
+            total = sum(_measured(api.autograde, a, student, force=True, create=True)[0]
+                        for a in assignments)
+        finally:
+            watch.restore()
+    n = len(assignments)
+    parts = {
+        "waiting for a warm kernel": watch.seconds["wait"] / n,
+        "cells (the notebook's own, plus scan and probe cells)": watch.seconds["cells"] / n,
+        "trusted verdict (judge: probes on the reference)": watch.seconds["judge"] / n,
+        "tampering records and verdict, besides the judge":
+            (watch.seconds["verdict"] - watch.seconds["judge"]) / n,
+        "database (gradebook reads and writes)": watch.seconds["database"] / n,
+        "nbgrader's conversion (copy, preprocessors, files)":
+            (total - watch.seconds["wait"] - watch.seconds["cells"] - watch.seconds["verdict"]
+             - watch.seconds["database"]) / n,
+        "total": total / n,
+    }
+    parts["grading overhead (total - cells)"] = (total - watch.seconds["cells"]) / n
+    parts["sandbox: bwrap + prlimit + setpriv start, per kernel"] = _sandbox_command_seconds()
+    for forked, label in ((True, "forked by the zygote"), (False, "a new process in bubblewrap")):
+        wall, cpu = _kernel_start(course_dir, forked)
+        parts[f"background: kernel start + warm-up, {label}: wall (machine CPU {cpu:.2f} s)"] = wall
+    return parts
+
+
+def _grade_command(course_dir, assignments, workers):
+    """The batch grader as an instructor runs it: ``python -m autograder grade`` in a process
+    of its own (without the feedback pages, which plain ``nbgrader autograde`` does not write)."""
+    command = [sys.executable, "-m", "autograder", "grade", *assignments, "--course-dir", str(course_dir),
+               "--workers", str(workers), "--no-feedback"]
+    result = subprocess.run(command, env=environment(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"the grade command failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+
+
+def _report(label, wall, cpu, notebooks):
+    print(f"{label + ':':<33}{wall:7.1f} s  {wall / notebooks:5.2f} s/notebook  "
+          f"{60 * notebooks / wall:6.1f} notebooks/min  machine CPU {cpu / notebooks:5.2f} s/notebook",
+          flush=True)
+
+
+def add_arguments(parser):
+    """Declare the command's options on ``parser``."""
+    parser.add_argument("--students", type=int, default=6, help="students per class (default 6, one hostile)")
+    parser.add_argument("--workers", type=int, default=grade.default_workers(),
+                        help="local worker processes of the grade command (default: cores + 1)")
+    parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
+    parser.add_argument("--timeout", type=int, default=30,
+                        help="nbgrader's Execute.timeout for both graders (a hostile endless loop's length)")
+
+
+def run(options):
+    """Run the command with the parsed ``options``: its exit code."""
+    roll = class_roll(options.students)
+    notebooks = len(roll) * len(options.assignments)
+    with tempfile.TemporaryDirectory() as scratch:
+        base = make_class(Path(scratch) / "base", roll, options.assignments, options.timeout)
+        one_by_one, parallel = Path(scratch) / "sequential", Path(scratch) / "batch"
+        unforked, unsandboxed = Path(scratch) / "unforked", Path(scratch) / "unsandboxed"
+        for copy in (one_by_one, parallel, unforked, unsandboxed):
+            shutil.copytree(base, copy)
+        with open(unforked / "nbgrader_config.py", "a") as config:
+            config.write("c.SandboxedExecute.fork_server = False  # the benchmark's comparison only\n")
+        with open(unsandboxed / "nbgrader_config.py", "a") as config:
+            config.write("c.SandboxedExecute.sandbox = False  # the benchmark's comparison only\n")
+        kinds = ", ".join(f"{k} {list(roll.values()).count(k)}" for k in dict.fromkeys(roll.values()))
+        print(f"class: {len(roll)} students ({kinds}) x {len(options.assignments)} assignments = "
+              f"{notebooks} notebooks; {options.workers} workers; {os.cpu_count()} cores; "
+              f"cell timeout {options.timeout} s", flush=True)
+        wall_s, cpu_s = _measured(sequential.autograde, one_by_one)
+        _report("sequential `nbgrader autograde`", wall_s, cpu_s, notebooks)
+        wall_b, cpu_b = _measured(_grade_command, parallel, options.assignments, options.workers)
+        _report("batch grader", wall_b, cpu_b, notebooks)
+        print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
+        wall_f, cpu_f = _measured(_grade_command, unforked, options.assignments, options.workers)
+        _report("batch, no zygote", wall_f, cpu_f, notebooks)
+        print(f"zygote's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "
+              f"{(cpu_f - cpu_b) / notebooks:+.2f} machine CPU s/notebook", flush=True)
+        wall_u, cpu_u = _measured(_grade_command, unsandboxed, options.assignments, options.workers)
+        _report("batch, no sandbox, no fork", wall_u, cpu_u, notebooks)
+        print(f"sandbox cost (batch, no zygote, with / without sandbox): {wall_f / wall_u:5.2f}x wall, "
+              f"{(wall_f - wall_u) / notebooks:+.2f} s/notebook")
+        scores = [sequential.cell_scores(folder) for folder in (one_by_one, parallel, unforked, unsandboxed)]
+        same = all(score == scores[0] for score in scores)
+        print(f"same scores per cell: {same}", flush=True)
+        student = next(s for s, kind in roll.items() if kind == "complete")
+        print(f"\none notebook in the batch path (mean over {student}'s {len(options.assignments)} "
+              "complete notebooks, graded in-process, warm kernels):")
+        for part, seconds in breakdown(parallel, student, options.assignments).items():
+            print(f"  {part:<52} {seconds:6.2f} s")
+    return 0 if same else 1
