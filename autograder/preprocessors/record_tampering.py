@@ -84,7 +84,7 @@ class RecordTampering(NbGraderPreprocessor):
     """Record what the submission changed about its test cells and folder (sanitize phase).
 
     A submission that must not be graded at all (a symbolic link at any level of its folder,
-    a hard link, a copy of the instructor's source notebook: ``autograder.intake``), or one
+    a hard link, a copy of the instructor's source notebook: ``autograder.batch.intake``), or one
     this check fails on, is refused: its cells are replaced by the release notebook's, so
     nothing of it runs or reaches the feedback, and ``TrustedVerdict`` fails every test cell."""
 
