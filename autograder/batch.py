@@ -29,6 +29,8 @@ from course.progress import progress_bar
 
 from . import cgroups
 from . import preflight as _preflight
+from .judging import prerequisites
+from .plugins import term_calendar
 
 JOURNAL = "batch_journal.jsonl"
 LOCKED_RETRIES = 4
@@ -248,11 +250,19 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run.
 
     preflight: first grade each assignment's reference solution (``autograder.preflight``,
-    unless the configuration turns it off); raises PreflightFailed before any grading."""
+    unless the configuration turns it off); raises PreflightFailed before any grading, and
+    MissingPrerequisite (``autograder.judging.prerequisites``) when the course directory is not
+    ready (no release, a gradebook without the assignment, no submissions). The due dates of
+    ``c.CourseCalendar`` go to the gradebook first (``autograder.plugins.term_calendar``)."""
     course_dir = Path(course_dir).resolve()
+    problem = prerequisites.course_directory(course_dir)
+    if problem:
+        raise prerequisites.MissingPrerequisite(f"cannot grade: {problem}")
+    api = nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
+    prerequisites.require_class(course_dir, assignments, api.coursedir.db_url)
+    term_calendar.apply(api.config, api.coursedir.db_url, prerequisites.course_assignments(course_dir))
     if not scheduler:
         worker_factory()  # the workers' imports, beside the driver's own
-    nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
     done = read_journal(course_dir) if resume else {}
     todo = [(s, a) for s, a in submissions(course_dir, assignments)
             if (s, a) not in done or done[(s, a)].changed < last_change(course_dir, s, a)]
@@ -385,13 +395,15 @@ def main(*args):
     options = parser.parse_args(args)
     from course.previous import ASSIGNMENTS
 
-    assignments = list(ASSIGNMENTS) if options.assignments == ["all"] else options.assignments
+    assignments = [a for a in ASSIGNMENTS if Path(options.course_dir, "source", a).is_dir()] \
+        if options.assignments == ["all"] else options.assignments
     start = time.perf_counter()
     try:
         outcomes = grade(options.course_dir, assignments, workers=options.workers,
                          scheduler=options.scheduler, db_url=options.db_url, resume=not options.restart,
                          preflight=not options.no_preflight)
-    except _preflight.PreflightFailed as failed:
+    except (_preflight.PreflightFailed, prerequisites.MissingPrerequisite,
+            term_calendar.CalendarError) as failed:
         print(failed, file=sys.stderr)
         return 2
     failed = [o for o in outcomes if not o.ok]

@@ -2,7 +2,8 @@
 
 1. ``sync``: write the reference solutions into ``source/`` (and the previous_steps.py files);
 2. ``nbgrader generate_assignment`` for every notebook, in the course directory: ``release/``
-   is rebuilt and the course's gradebook learns every assignment.
+   is rebuilt and the course's gradebook learns every assignment;
+3. the due dates of ``c.CourseCalendar`` (nbgrader_config.py) go to the gradebook.
 
 ``build_course_dir`` is shared with the grading commands, which need a course directory
 whose gradebook knows every assignment.
@@ -68,11 +69,31 @@ def generate_release(target=RELEASE, assignments=None):
     return Path(target)
 
 
+def apply_calendar(course_dir=ROOT):
+    """Write the due dates of ``c.CourseCalendar`` (nbgrader_config.py) to the course's gradebook.
+    Returns {assignment: due date or None}; {} when no calendar is configured."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from .plugins import term_calendar
+
+    config = term_calendar.course_config(course_dir)
+    return term_calendar.apply(config, CourseDirectory(config=config).db_url, available_assignments())
+
+
 def main(*args):
+    from .plugins.term_calendar import CalendarError
+
     for path in sync():
         print(f"synced {path.relative_to(ROOT)}")
     generate_release()
     print(f"release/ regenerated: {', '.join(sorted(p.name for p in RELEASE.iterdir()))}")
+    try:
+        dates = apply_calendar()
+    except CalendarError as error:
+        print(f"the due dates were not written: {error}", file=sys.stderr)
+        return 2
+    for assignment, date in dates.items():
+        print(f"due date of {assignment}: {'none' if date is None else f'{date:%Y-%m-%d %H:%M:%S} UTC'}")
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Trusted grader-side code that decides whether, and how, a class can be graded."""

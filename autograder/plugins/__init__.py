@@ -1,0 +1,1 @@
+"""nbgrader plug-ins and configurables that nbgrader_config.py names."""
