@@ -14,6 +14,7 @@ benchmark-containment  a correct class's scores and grading time beside CPU, for
 sync      write the reference solutions into source/ (--check: only report what differs)
 probe-values  the reference's probe values for the self-check's published seed (--check: report stale)
 parity    the visible checks, the self-check and the grader on every sample case, side by side
+rehearse  sample students hand in an assignment (on time, late, untouched), to try grading first
 """
 
 import sys
@@ -30,6 +31,7 @@ def main(argv=None):
         "release": "autograder.release",
         "bundle": "autograder.bundle",
         "grade": "autograder.batch",
+        "rehearse": "autograder.rehearse",
         "report": "autograder.class_report",
         "benchmark": "autograder.benchmark",
         "benchmark-grading": "autograder.benchmark_grading",
