@@ -15,6 +15,7 @@ sync      write the reference solutions into source/ (--check: only report what 
 probe-values  the reference's probe values for the self-check's published seed (--check: report stale)
 parity    the visible checks, the self-check and the grader on every sample case, side by side
 rehearse  sample students hand in an assignment (on time, late, untouched), to try grading first
+exercise  add, rename or remove an exercise in every piece it spans (--help)
 """
 
 import sys
@@ -32,6 +33,7 @@ def main(argv=None):
         "bundle": "autograder.bundle",
         "grade": "autograder.batch",
         "rehearse": "autograder.rehearse",
+        "exercise": "autograder.authoring.exercise",
         "report": "autograder.class_report",
         "benchmark": "autograder.benchmark",
         "benchmark-grading": "autograder.benchmark_grading",

@@ -1,5 +1,6 @@
 """Build the student release: ``python -m autograder release``.
 
+0. refuse, with the list, while an exercise misses a piece (``autograder.authoring.anatomy``);
 1. ``sync``: write the reference solutions into ``source/`` (and the previous_steps.py files);
 2. ``nbgrader generate_assignment`` for every notebook, in the course directory: ``release/``
    is rebuilt and the course's gradebook learns every assignment;
@@ -81,8 +82,13 @@ def apply_calendar(course_dir=ROOT):
 
 
 def main(*args):
+    from .authoring import anatomy
     from .plugins.term_calendar import CalendarError
 
+    problems = anatomy.missing()
+    if problems:
+        print(anatomy.refusal(problems, "python -m autograder release"), file=sys.stderr)
+        return 2
     for path in sync():
         print(f"synced {path.relative_to(ROOT)}")
     generate_release()

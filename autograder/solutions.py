@@ -9,7 +9,8 @@ imports) followed by blocks, each starting with a ``# %% [grade_id]`` line. This
   of all the earlier steps, with the solution markers removed.
 
 ``python -m autograder sync [ASSIGNMENT...]`` does both (for every notebook by default);
-``--check`` only lists what is out of date (non-zero exit when anything is).
+``--check`` only lists what is out of date (non-zero exit when anything is), and every piece an
+exercise misses (``autograder.authoring.anatomy``).
 """
 
 import re
@@ -166,6 +167,13 @@ def main(*args):
     if check and changed:
         print("run `python -m autograder sync` to regenerate them")
         return 1
+    if check:
+        from .authoring import anatomy
+
+        problems = anatomy.missing(assignments)
+        if problems:
+            print(anatomy.refusal(problems, "python -m autograder sync --check"))
+            return 1
     return 0
 
 
