@@ -42,6 +42,7 @@ PROBE = '''def probe_log_softmax(ns, rng):
         values["log_softmax of scores of +-1000"] = ns["log_softmax"](np.array([[1000.0, 0.0, -1000.0]]))
     return values
 '''
+HEADING_TEXT = "Its log, stable: $\\log P = (Z - m) - \\log\\sum e^{Z - m}$, (N, C) in and out."
 WRONG = "def log_softmax(Z):\n    return np.log(softmax(Z))\n"  # right on small scores, -inf on large ones
 
 
@@ -66,8 +67,7 @@ def _fill_in(course):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_log_softmax":
             cell.source = TEST_CELL
         elif cell.cell_type == "markdown" and "Write `log_softmax`" in cell.source:
-            cell.source = re.sub(r"TODO\(instructor\).*", "Its log, stable: $\\log P = (Z - m) - "
-                                 "\\log\\sum e^{Z - m}$, (N, C) in and out.", cell.source)
+            cell.source = re.sub(r"TODO\(instructor\).*", lambda _: HEADING_TEXT, cell.source)
     nbformat.write(notebook, path)
     probes = course / "course" / "probes" / "loss.py"
     text = probes.read_text()
