@@ -139,9 +139,10 @@ def {name}(X):
 
 def probe_skeleton(name):
     return f'''def probe_{name}(ns, rng):
-    """{SKELETON}: call {name} on fresh inputs drawn from ``rng`` (non-square shapes, edge cases)
-    and return {{label: value}} (arrays, numbers, booleans, short text). The grader runs the same
-    probe with the same rng on the reference and compares the values (course/probes/__init__.py).
+    """{SKELETON}: call {name} on fresh inputs drawn from ``rng``
+    (non-square shapes, edge cases) and return {{label: value}} (arrays, numbers, booleans, short
+    text). The grader runs the same probe with the same rng on the reference and compares the
+    values (course/probes/__init__.py).
 
     ns: the student's names (``ns["{name}"]``); rng: a numpy Generator.
     """
