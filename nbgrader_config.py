@@ -50,12 +50,13 @@ c.CourseDirectory.course_id = "nn-from-scratch"
 #     "01_data_prep": "2027-01-18 23:59:00 UTC",
 #     "02_init": "2027-01-25 23:59:00 UTC",
 # }
-# A late notebook loses a share of its score per started day late (AssignLatePenalties, a step of
-# autograding below, with autograder/plugins/late_penalty.py); grades.csv shows raw score, penalty,
-# score and status (on time, late, not submitted).
+# A late notebook loses a share of its score per started day late, e.g. per_day = 0.1 for 10% a
+# day, and everything when more than zero_after_days late (AssignLatePenalties, a step of
+# autograding below, with autograder/plugins/late_penalty.py); 0.0 and None: no penalty.
+# grades.csv shows raw score, penalty, score and status (on time, late, not submitted).
 c.AssignLatePenalties.plugin_class = LatePenalty
-c.LatePenalty.per_day = 0.1
-c.LatePenalty.zero_after_days = 7
+c.LatePenalty.per_day = 0.0
+c.LatePenalty.zero_after_days = None
 # --- end of the term block ---
 
 # The stub students see in place of a solution: the guide's "fill your code here" comment.
