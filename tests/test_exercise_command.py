@@ -123,3 +123,23 @@ def test_an_added_exercise_is_refused_until_filled_in_then_graded_right(tmp_path
             for student in ("right", "wrong"))
     assert right["test_log_softmax"] == 1 and sum(right.values()) == 12, right
     assert wrong["test_log_softmax"] == 0 and sum(wrong.values()) == 11, wrong
+
+
+def test_rename_changes_every_piece_and_remove_takes_every_piece_out(tmp_path):
+    from autograder.authoring.exercise import SKELETON
+
+    course = source_repository(tmp_path / "course")
+    _run("-m", "autograder", "exercise", "add", "06_loss", "log_softmax", "--points", "2", cwd=course)
+    _run("-m", "autograder", "exercise", "rename", "06_loss", "log_softmax", "stable_log_softmax", cwd=course)
+    listed = _run("-m", "autograder", "release", cwd=course, check=False).stderr
+    assert "stable_log_softmax" in listed and not re.search(r"\blog_softmax\b", listed), listed
+    assert listed.count(SKELETON) == 6, listed
+    source = (course / "source" / "06_loss" / "06_loss.ipynb").read_text()
+    assert "**Points.** 13 in all" in source and "`stable_log_softmax` 2" in source
+    assert '"grade_id": "test_stable_log_softmax"' in source
+    _run("-m", "autograder", "exercise", "remove", "06_loss", "stable_log_softmax", cwd=course)
+    left = subprocess.run(["git", "status", "--porcelain"], cwd=course, capture_output=True, text=True).stdout
+    assert left == "", left  # every file exactly as before the add
+    refused = _run("-m", "autograder", "exercise", "remove", "06_loss", "stable_log_softmax", cwd=course,
+                   check=False)
+    assert refused.returncode == 2 and refused.stderr.startswith("exercise remove: 06_loss has no exercise")

@@ -336,6 +336,7 @@ def remove(assignment, name):
     text = probes.read_text()
     for variable, prefix in (("PROBES", "probe_"), ("JUDGES", "judge_")):
         text = _drop_function(_drop_entry(text, variable, test_id), f"{prefix}{name}")
+    text = re.sub(r"\n+JUDGES = \{\n\}\n", "\n", text)  # no judge left: the same as no JUDGES
     probes.write_text(text)
     sync()
 
