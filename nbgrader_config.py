@@ -26,6 +26,7 @@ from nbgrader.preprocessors import (
 
 from autograder.judging.preflight import before_autograde
 from autograder.plugins.export import SafeCsvExportPlugin
+from autograder.plugins.late_penalty import LatePenalty
 from autograder.plugins.lms import LmsCollector, TimedExtractor
 from autograder.preprocessors import ship_mathjax
 from autograder.preprocessors.inert_markup import InertMarkup
@@ -37,8 +38,28 @@ from autograder.preprocessors.trusted_verdict import TrustedVerdict
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
-c.CourseDirectory.course_id = "nn-from-scratch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# --- The term: course id, due dates, late penalty (docs/instructors/term.md) ---
+# The course id names the course in nbgrader's exchange and JupyterHub's groups
+# (formgrade-<id>, nbgrader-<id>): deploy/jupyterhub_config.py's COURSE_ID must be the same.
+c.CourseDirectory.course_id = "nn-from-scratch"
+# Due dates, one per assignment, as nbgrader reads dates ("2027-01-18 23:59:00 UTC", or another
+# zone). `python -m autograder release` writes them to the gradebook, and both graders again
+# before grading (autograder/plugins/term_calendar.py); an assignment not named has no due date.
+# Left commented out, the gradebook's own due dates (`nbgrader db assignment add --duedate`) count.
+# c.CourseCalendar.due_dates = {
+#     "01_data_prep": "2027-01-18 23:59:00 UTC",
+#     "02_init": "2027-01-25 23:59:00 UTC",
+# }
+# A late notebook loses a share of its score per started day late, e.g. per_day = 0.1 for 10% a
+# day, and everything when more than zero_after_days late (AssignLatePenalties, a step of
+# autograding below, with autograder/plugins/late_penalty.py); 0.0 and None: no penalty.
+# grades.csv shows raw score, penalty, score and status (on time, late, not submitted).
+c.AssignLatePenalties.plugin_class = LatePenalty
+c.LatePenalty.per_day = 0.0
+c.LatePenalty.zero_after_days = None
+# --- end of the term block ---
 
 # The stub students see in place of a solution: the guide's "fill your code here" comment.
 c.ClearSolutions.code_stub = {

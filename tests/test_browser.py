@@ -4,52 +4,27 @@ a feedback page from a real `nbgrader generate_feedback` run shows a failed hidd
 message but none of the hidden test's code."""
 
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
+from browser_session import chromium, jupyter_lab, needs_chromium
 
 from autograder.authoring.release import RELEASE, build_course_dir
 from autograder.authoring.sync import SOURCE
 from autograder.batch import sequential
 from autograder.demo.samples import make_submission
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(?P<body>.*?)### END HIDDEN TESTS", re.S)
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium "
-                       "(Debian: apt-get install chromium; .ci/run does it)"),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -64,38 +39,11 @@ def jupyterlab(tmp_path):
     settings.mkdir(parents=True)
     # every cell stays in the page (JupyterLab 4 otherwise detaches cells scrolled out of view)
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port, token = _free_port(), "course-browser-test-token"
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("NBGRADER_EXECUTION", None)
-    env.pop("COURSE_NONINTERACTIVE", None)
-    log = open(tmp_path / "jupyterlab.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path / 'work'}",
-         f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"],
-        cwd=tmp_path / "work", env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (tmp_path / "jupyterlab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    token = "course-browser-test-token"
+    with jupyter_lab(tmp_path / "work", tmp_path / "jupyterlab.log", token=token, seconds=60,
+                     extra_args=[f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+                                 f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]) as base:
         yield base, token, folder
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _visible_success_messages(assignment):

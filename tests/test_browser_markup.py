@@ -6,20 +6,16 @@ script of the student's runs, no page goes anywhere, no request leaves for anoth
 and its text and PNG outputs still show. A control page, the same outputs exported by plain
 nbconvert, shows that the checks do see a script that runs."""
 
-import os
-import subprocess
-import sys
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+from browser_session import LOCAL_HOSTS, chromium, jupyter_lab, needs_chromium
 from hostile_catalogue import ASSIGNMENT, EVIL, MARKUP, PWNED
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from test_browser import ARGS, CHROMIUM, _free_port
 
 from autograder.authoring.release import build_course_dir
 from autograder.batch import sequential
@@ -27,11 +23,9 @@ from autograder.preprocessors.inert_markup import InertMarkup
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium "
-                       "(Debian: apt-get install chromium)"),
+    needs_chromium,
     pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="grading needs bubblewrap"),
 ]
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
 # nbgrader's own page templates load MathJax from this CDN (not student markup); every other
 # request to another host fails the test.
 TEMPLATE_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
@@ -52,14 +46,8 @@ def graded(tmp_path_factory):
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _open(browser, url, screenshot):
@@ -136,34 +124,9 @@ def test_control_the_same_outputs_exported_by_plain_nbconvert_do_run(browser, tm
 @pytest.fixture
 def formgrader(graded, tmp_path):
     """JupyterLab with nbgrader's extensions serving the course directory. Yields (base, token)."""
-    port, token = _free_port(), "course-markup-test-token"
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("NBGRADER_EXECUTION", None)
-    log = open(tmp_path / "jupyterlab.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={graded}"],
-        cwd=graded, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (tmp_path / "jupyterlab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    token = "course-markup-test-token"
+    with jupyter_lab(graded, tmp_path / "jupyterlab.log", token=token) as base:
         yield base, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def test_formgraders_view_of_the_submission_runs_no_student_markup(graded, formgrader, browser, tmp_path):

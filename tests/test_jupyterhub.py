@@ -14,20 +14,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+from browser_session import chromium, free_port, needs_chromium, wait_until_up
 from course_server import COURSE_ID, course_folder, make_exchange, server_config
 from unix_accounts import ROOT, give, requires_root, run_as, world_readable_dir
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ASSIGNMENT = "03_forward"
 # nbgrader's extensions that only instructors get (deploy/README.md): off for the environment,
 # on again in each instructor's own configuration.
@@ -39,8 +34,7 @@ INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader",
 pytestmark = [
     pytest.mark.slow,
     requires_root,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium "
-                       "(Debian: apt-get install chromium; scripts/system-packages test does it)"),
+    needs_chromium,
     pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed (configurable-http-proxy "
                        "comes from npm; Debian: apt-get install npm)"),
 ]
@@ -55,12 +49,6 @@ def http_proxy(tmp_path_factory):
     if result.returncode != 0:
         raise RuntimeError(f"npm install configurable-http-proxy failed:\n{result.stderr[-3000:]}")
     return prefix / "node_modules" / ".bin" / "configurable-http-proxy"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def set_up_extensions(env_dir, instructor, config):
@@ -90,8 +78,8 @@ def hub_config(folder, proxy, port, instructor, student, config):
     text = f"""c = get_config()  # noqa: F821
 load_subconfig({str(deployed)!r})  # noqa: F821
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
-c.JupyterHub.hub_port = {_free_port()}
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
+c.JupyterHub.hub_port = {free_port()}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
 c.ConfigurableHTTPProxy.command = [{str(proxy)!r}]
 c.ConfigurableHTTPProxy.pid_file = {str(folder / "proxy.pid")!r}
 c.JupyterHub.cookie_secret_file = {str(folder / "cookie_secret")!r}
@@ -109,26 +97,8 @@ c.Spawner.environment = {{**c.Spawner.environment, **{config!r}}}
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _wait_for_hub(url, server, log_path, seconds=90):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/hub/api", timeout=2)
-            return
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("JupyterHub did not start:\n" + log_path.read_text()[-4000:]) from None
-            time.sleep(0.5)
+    with chromium() as browser:
+        yield browser
 
 
 def _stop(server, accounts):
@@ -198,7 +168,7 @@ def _run_the_hub(env_dir, accounts, proxy, browser, tmp_root, tmp_path):
 
     hub_dir = tmp_path / "hub"
     hub_dir.mkdir()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     config_file = hub_config(hub_dir, proxy, port, instructor, student, config)
     log_path = hub_dir / "jupyterhub.log"
@@ -208,7 +178,7 @@ def _run_the_hub(env_dir, accounts, proxy, browser, tmp_root, tmp_path):
         server = subprocess.Popen([str(Path(env_dir) / "bin" / "jupyterhub"), "-f", str(config_file)],
                                   cwd=hub_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_for_hub(url, server, log_path)
+        wait_until_up(f"{url}/hub/api", server, log_path, "JupyterHub")
         _student_fetches_runs_and_submits(browser, url, student, shots)
         inbound = list((exchange / COURSE_ID / "inbound").glob(f"{student.name}+{ASSIGNMENT}+*"))
         assert len(inbound) == 1 and inbound[0].stat().st_uid == student.uid  # submitted as the student

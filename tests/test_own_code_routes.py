@@ -7,15 +7,14 @@ it runs, so the output tells whose code ran."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 
 import nbformat
 import pytest
+from browser_session import jupyter_lab
 
 from autograder.authoring.bundle import TOP, build_bundle
 from autograder.demo.samples import make_submission
@@ -128,12 +127,6 @@ def test_self_check_shows_why_the_earlier_notebooks_could_not_be_used(bundle):
         assert message.startswith("FileNotFoundError: USE_MY_OWN_CODE = True needs your notebook 02_init")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _run_in_server_kernel(base, token, runtime, notebook_path, code):
     """Start a kernel the way JupyterLab does when it opens ``notebook_path`` (a session of the
     server), run ``code`` in it over the kernel's own connection file, return (stdout, errors)."""
@@ -173,38 +166,16 @@ def test_jupyterlab_kernel_finds_the_earlier_notebooks(bundle, tmp_path, own):
     folder, bin_dir, env = bundle
     path = _switched(folder, own)
     setup = next(c.source for c in nbformat.read(path, as_version=4).cells if "USE_MY_OWN_CODE =" in c.source)
-    port, token = _free_port(), "own-code-route-token"
+    token = "own-code-route-token"
     runtime = tmp_path / "runtime"
-    server_env = {**env, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    log = open(tmp_path / "jupyterlab.log", "w")  # noqa: SIM115 (closed below)
     # as the student README says: `jupyter lab release/...` from the bundle's folder
-    server = subprocess.Popen(
-        [str(bin_dir / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-         f"--LabApp.user_settings_dir={tmp_path / 'settings'}"],
-        cwd=folder, env=server_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (tmp_path / "jupyterlab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    with jupyter_lab(folder, tmp_path / "jupyterlab.log", token=token, jupyter=bin_dir / "jupyter",
+                     env={**env, "JUPYTER_RUNTIME_DIR": str(runtime)},
+                     extra_args=[f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+                                 f"--LabApp.user_settings_dir={tmp_path / 'settings'}"]) as base:
         text, errors = _run_in_server_kernel(base, token, runtime, "release/02_init/02_init.ipynb",
                                              setup + "\nprint(Linear.__module__ if 'Linear' in dir() "
                                              "else one_hot.__module__)")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     assert not errors
     assert (MARKER in text) == own
     assert ("my_previous_steps" in text) == own and ("previous_steps" in text)

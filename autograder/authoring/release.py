@@ -1,14 +1,17 @@
 """Build the student release: ``python -m autograder release``.
 
+0. refuse, with the list, while an exercise misses a piece (``autograder.authoring.anatomy``);
 1. ``sync``: write the reference solutions into ``source/`` (and the previous_steps.py files);
 2. ``nbgrader generate_assignment`` for every notebook, in the course directory: ``release/``
-   is rebuilt and the course's gradebook learns every assignment.
+   is rebuilt and the course's gradebook learns every assignment;
+3. the due dates of ``c.CourseCalendar`` (nbgrader_config.py) go to the gradebook.
 
 ``build_course_dir`` is shared with the grading commands, which need a course directory
 whose gradebook knows every assignment.
 """
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -70,15 +73,41 @@ def add_arguments(parser):
     """The command has no options (``--help`` only)."""
 
 
+def apply_calendar(course_dir=ROOT):
+    """Write the due dates of ``c.CourseCalendar`` (nbgrader_config.py) to the course's gradebook.
+    Returns {assignment: due date or None}; {} when no calendar is configured."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.plugins import term_calendar
+
+    config = term_calendar.course_config(course_dir)
+    return term_calendar.apply(config, CourseDirectory(config=config).db_url, available_assignments())
+
+
 def sync_and_release():
-    """``sync``, then regenerate ``release/``, printing what was written."""
+    """Refuse while an exercise misses a piece, else ``sync``, regenerate ``release/`` and write the
+    due dates, printing what was done. Returns the exit code (2: refused, or bad due dates)."""
+    from autograder.authoring import anatomy
+    from autograder.plugins.term_calendar import CalendarError
+
+    problems = anatomy.missing()
+    if problems:
+        print(anatomy.refusal(problems, "python -m autograder release"), file=sys.stderr)
+        return 2
     for path in sync():
         print(f"synced {path.relative_to(ROOT)}")
     generate_release()
     print(f"release/ regenerated: {', '.join(sorted(p.name for p in RELEASE.iterdir()))}")
+    try:
+        dates = apply_calendar()
+    except CalendarError as error:
+        print(f"the due dates were not written: {error}", file=sys.stderr)
+        return 2
+    for assignment, date in dates.items():
+        print(f"due date of {assignment}: {'none' if date is None else f'{date:%Y-%m-%d %H:%M:%S} UTC'}")
+    return 0
 
 
 def run(options):
-    """Sync and regenerate ``release/``: exit code 0."""
-    sync_and_release()
-    return 0
+    """Sync and regenerate ``release/``: the exit code."""
+    return sync_and_release()

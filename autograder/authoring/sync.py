@@ -9,7 +9,8 @@ imports) followed by blocks, each starting with a ``# %% [grade_id]`` line. This
   of all the earlier steps, with the solution markers removed.
 
 ``python -m autograder sync [ASSIGNMENT...]`` does both (for every notebook by default);
-``--check`` only lists what is out of date (non-zero exit when anything is).
+``--check`` only lists what is out of date (non-zero exit when anything is), and every piece an
+exercise misses (``autograder.authoring.anatomy``).
 """
 
 import re
@@ -162,10 +163,18 @@ def add_arguments(parser):
 def run(options):
     """Sync (or ``--check``): exit code 0, or 1 when ``--check`` finds something out of date."""
     check = options.check
-    changed = sync(check=check, assignments=options.assignments or ASSIGNMENTS)
+    assignments = options.assignments or ASSIGNMENTS
+    changed = sync(check=check, assignments=assignments)
     for path in changed:
         print(("out of date: " if check else "wrote ") + str(path.relative_to(ROOT)))
     if check and changed:
         print("run `python -m autograder sync` to regenerate them")
         return 1
+    if check:
+        from autograder.authoring import anatomy
+
+        problems = anatomy.missing(assignments)
+        if problems:
+            print(anatomy.refusal(problems, "python -m autograder sync --check"))
+            return 1
     return 0

@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.judging import preflight as _preflight
+from autograder.judging import prerequisites
 from autograder.kernels import cgroups
+from autograder.plugins import term_calendar
 from course.progress import progress_bar
 
 JOURNAL = "batch_journal.jsonl"
@@ -250,11 +252,19 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run.
 
     preflight: first grade each assignment's reference solution (``autograder.judging.preflight``,
-    unless the configuration turns it off); raises PreflightFailed before any grading."""
+    unless the configuration turns it off); raises PreflightFailed before any grading, and
+    MissingPrerequisite (``autograder.judging.prerequisites``) when the course directory is not
+    ready (no release, a gradebook without the assignment, no submissions). The due dates of
+    ``c.CourseCalendar`` go to the gradebook first (``autograder.plugins.term_calendar``)."""
     course_dir = Path(course_dir).resolve()
+    problem = prerequisites.course_directory(course_dir)
+    if problem:
+        raise prerequisites.MissingPrerequisite(f"cannot grade: {problem}")
+    api = nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
+    prerequisites.require_class(course_dir, assignments, api.coursedir.db_url)
+    term_calendar.apply(api.config, api.coursedir.db_url, prerequisites.course_assignments(course_dir))
     if not scheduler:
         worker_factory()  # the workers' imports, beside the driver's own
-    nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
     done = read_journal(course_dir) if resume else {}
     todo = [(s, a) for s, a in submissions(course_dir, assignments)
             if (s, a) not in done or done[(s, a)].changed < last_change(course_dir, s, a)]
@@ -392,13 +402,15 @@ def run(options):
     """Run the command with the parsed ``options``: its exit code."""
     from course.registry import ASSIGNMENTS
 
-    assignments = list(ASSIGNMENTS) if options.assignments == ["all"] else options.assignments
+    assignments = [a for a in ASSIGNMENTS if Path(options.course_dir, "source", a).is_dir()] \
+        if options.assignments == ["all"] else options.assignments
     start = time.perf_counter()
     try:
         outcomes = grade(options.course_dir, assignments, workers=options.workers,
                          scheduler=options.scheduler, db_url=options.db_url, resume=not options.restart,
                          preflight=not options.no_preflight)
-    except _preflight.PreflightFailed as failed:
+    except (_preflight.PreflightFailed, prerequisites.MissingPrerequisite,
+            term_calendar.CalendarError) as failed:
         print(failed, file=sys.stderr)
         return 2
     failed = [o for o in outcomes if not o.ok]

@@ -44,7 +44,8 @@ def add_arguments(parser):
 def run(options):
     """Run the demo: exit code 0."""
     start = time.perf_counter()
-    release.sync_and_release()
+    if release.sync_and_release():
+        return 2
     if DEMO_DIR.exists():
         shutil.rmtree(DEMO_DIR)
     assignments = release.available_assignments()

@@ -175,9 +175,10 @@ def write_submissions(course_dir, students, assignments, release_dir=ROOT / "rel
             submit(course_dir, student, assignment, make_submission(assignment, kind, release_dir))
 
 
-def submit(course_dir, student, assignment, notebook):
-    """Write one collected submission: the notebook and nbgrader's timestamp.txt."""
+def submit(course_dir, student, assignment, notebook, timestamp="2026-01-15 12:00:00.000000 UTC"):
+    """Write one collected submission: the notebook and nbgrader's timestamp.txt (``timestamp``,
+    in the form ``nbgrader collect`` writes)."""
     folder = Path(course_dir) / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
-    (folder / "timestamp.txt").write_text("2026-01-15 12:00:00.000000 UTC")
+    (folder / "timestamp.txt").write_text(timestamp)

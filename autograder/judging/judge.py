@@ -10,6 +10,7 @@ get ``TOOLS`` as their ``t`` argument (``course.probes.tools.Tools`` on the refe
 
 import base64
 import functools
+import importlib
 
 from course.probes import (
     MODULES,
@@ -21,6 +22,7 @@ from course.probes import (
     verdicts,
 )
 from course.probes.tools import Tools
+from course.steps import STEP_MODULES
 
 __all__ = ["probe_cell_source", "judge", "parse_probe_output", "reference_results", "reference_payload",
            "MODULES", "TOOLS"]
@@ -34,6 +36,9 @@ def reference_namespace():
     from course import experiments, framework
 
     names = {name: getattr(reference, name) for name in reference.__all__}
+    for step in STEP_MODULES.values():  # an exercise added to a step module (autograder.authoring.exercise)
+        module = importlib.import_module(f"autograder.reference.{step}")
+        names.update({name: getattr(module, name) for name in module.__all__ if name not in names})
     names.update(
         fixed_experiment=fixed_experiment,
         Layer=framework.Layer,

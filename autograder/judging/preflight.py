@@ -90,16 +90,30 @@ def require(course_dir, assignment):
 
 def before_autograde(config):
     """nbgrader's ``Autograde.pre_convert_hook`` for ``nbgrader_config.py``
-    (``c.Autograde.pre_convert_hook = before_autograde(c)``): the preflight of each
-    assignment before its first submission is graded. A failure ends nbgrader with the
-    message (nbgrader ignores a hook's ordinary exceptions)."""
+    (``c.Autograde.pre_convert_hook = before_autograde(c)``): before each submission, the
+    assignment's prerequisites (``autograder.judging.prerequisites``: a release, the gradebook
+    knowing it) and the term's due dates (``autograder.plugins.term_calendar``), then the
+    preflight of each assignment before its first submission is graded. A failure ends nbgrader
+    with the message (nbgrader ignores a hook's ordinary exceptions)."""
+    calendar_applied = set()
+
     def hook(assignment, student, notebooks):
-        if not enabled(config):
-            return
+        from nbgrader.coursedir import CourseDirectory
+
+        from autograder.judging import prerequisites
+        from autograder.plugins import term_calendar
+
         name = Path(notebooks[0]).parent.name if notebooks else assignment  # the CLI's may be a glob
+        root = config.CourseDirectory.root or os.getcwd()
+        db_url = CourseDirectory(config=config).db_url
         try:
-            require(config.CourseDirectory.root or os.getcwd(), name)
-        except PreflightFailed as failed:
+            prerequisites.require(root, name, db_url, submissions=False)
+            if (root, name) not in calendar_applied:  # the due dates, before lateness is computed
+                term_calendar.apply(config, db_url, prerequisites.course_assignments(root))
+                calendar_applied.add((root, name))
+            if enabled(config):
+                require(root, name)
+        except (PreflightFailed, prerequisites.MissingPrerequisite, term_calendar.CalendarError) as failed:
             raise SystemExit(str(failed)) from None
     return hook
 
