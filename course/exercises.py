@@ -66,6 +66,15 @@ EXERCISES = {
         "test_labels_from_scores": ("labels_from_scores", "argmax of each row, or z > 0 for one column."),
         "test_train": ("train", "per epoch: model.train(), mini-batches of forward, loss, backward, "
                        "update; then the mean loss and the validation in eval mode."),
+        "test_forward_propagation": ("forward_propagation", "cache['A0'] = X; for l = 1 .. L Z{l} = "
+                                     "A(l-1) @ W{l} + b{l}, and A{l} = ReLU(Z{l}) below the output."),
+        "test_backward_propagation": ("backward_propagation", "from dZ = dscores, layer L down to 1: "
+                                      "dW{l} = A(l-1).T @ dZ, db{l} = dZ.sum(axis=0), then "
+                                      "dZ = (dZ @ W{l}.T) * (Z(l-1) > 0)."),
+        "test_update_parameters": ("update_parameters", "a new dict {key: value - learning_rate * "
+                                   "grads['d' + key]}; the argument left alone."),
+        "test_fit_parameters": ("fit_parameters", "initialize_parameters once, then runs of forward, "
+                                "loss (recorded first), backward from loss_fn.backward(), update."),
     },
     "08_prediction": {
         "test_predict": ("predict", "model.eval(), then argmax of the outputs (or output > 0 for one "

@@ -239,6 +239,44 @@ HINTS = dict([
           "checks.recording_calls: train was called with other epochs, batch size or seed",
           "keep epochs=100, batch_size=32 and the seeds of buggy_experiment: the exercise is to "
           "find what is wrong, not to train longer or differently."),
+    _hint("cache_keys_shifted", "cache keys off by one layer",
+          "test_forward_propagation",
+          "checks.check_dictionary: the cache has a key 'Z0' or 'A0' is missing",
+          "number the layers from 1: cache['A0'] = X, then for l = 1 .. L cache[f'Z{l}'] = "
+          "A(l-1) @ W{l} + b{l} and, below the output, cache[f'A{l}'] = ReLU(Z{l})."),
+    _hint("relu_on_scores", "ReLU applied to the scores",
+          "test_forward_propagation",
+          "checks.rule_out: the scores equal max(ZL, 0)",
+          "only the hidden layers apply ReLU; the output layer is linear, scores = ZL, because the "
+          "softmax of the loss needs the negative scores too."),
+    _hint("db_summed_over_units", "the bias gradient summed over the units",
+          "test_backward_propagation",
+          "db{l} has shape (N,): dZ summed along axis 1",
+          "add dZ up over the samples, dZ.sum(axis=0), so that db{l} has the shape of b{l}, (dl,)."),
+    _hint("relu_derivative_missing", "the ReLU derivative left out",
+          "test_backward_propagation",
+          "checks.rule_out: the gradients below the output equal those of a network without ReLU",
+          "below a hidden layer multiply by its ReLU derivative: dZ = (dZ @ W{l}.T) * (Z(l-1) > 0)."),
+    _hint("parameters_changed_in_place", "the parameters updated in place",
+          "test_update_parameters",
+          "an array of the parameters argument differs from its copy after update_parameters",
+          "build a new dictionary of new arrays, {key: value - learning_rate * grads['d' + key]}: "
+          "parameters[key] -= ... changes the caller's arrays, even in a copy of the dictionary."),
+    _hint("loss_after_the_step", "the loss recorded after the step",
+          "test_fit_parameters",
+          "checks.rule_out: losses[0] is the loss of the parameters after the first step",
+          "append the loss of the forward pass each step starts from, before update_parameters: "
+          "losses[0] is the loss of the initial parameters."),
+    _hint("initialised_every_run", "the parameters initialised again at every run",
+          "test_fit_parameters",
+          "all the losses are equal: every run starts again from initialize_parameters",
+          "call initialize_parameters(layer_dims, seed) once, before the loop: each run continues "
+          "from the parameters the previous update returned."),
+    _hint("dscores_without_mean", "dscores without the 1/N of the mean loss",
+          "test_fit_parameters",
+          "checks.rule_out: the parameters are those of steps N times too large",
+          "start backward_propagation from loss_fn.backward() of SoftmaxCrossEntropy, which is "
+          "(softmax(scores) - Y) / N: the loss is a mean over the N samples."),
 ])
 
 

@@ -129,6 +129,22 @@ NOTEBOOK_CASES = [
      ("standardize", "    std = np.where(std > 0, std, 1.0)\n", ""), False),
     ("settings_changed", "08_prediction", "test_fixed_experiment",
      ("fixed_experiment", "batch_size=32, lr=0.05", "batch_size=16, lr=0.05"), False),
+    ("cache_keys_shifted", "07_modularization", "test_forward_propagation",
+     _planted("07_modularization", "cache keys off by one"), False),
+    ("relu_on_scores", "07_modularization", "test_forward_propagation",
+     _planted("07_modularization", "ReLU applied to the scores"), False),
+    ("db_summed_over_units", "07_modularization", "test_backward_propagation",
+     _planted("07_modularization", "wrong axis"), False),
+    ("relu_derivative_missing", "07_modularization", "test_backward_propagation",
+     _planted("07_modularization", "ReLU derivative left out"), False),
+    ("parameters_changed_in_place", "07_modularization", "test_update_parameters",
+     _planted("07_modularization", "copy of the dictionary"), False),
+    ("loss_after_the_step", "07_modularization", "test_fit_parameters",
+     _planted("07_modularization", "loss recorded after the step"), False),
+    ("initialised_every_run", "07_modularization", "test_fit_parameters",
+     _planted("07_modularization", "again at every run"), False),
+    ("dscores_without_mean", "07_modularization", "test_fit_parameters",
+     _planted("07_modularization", "without the 1/N of the mean loss"), False),
 ]
 
 

@@ -12,7 +12,16 @@ from .data_prep import generate_disc_set, iterate_minibatches, one_hot, standard
 from .forward import Dropout, Identity, ReLU, Sigmoid, Tanh, tiny_net_forward
 from .initialization import initialize_parameters
 from .loss import MeanSquareError, SigmoidCrossEntropy, SoftmaxCrossEntropy, softmax
-from .modularization import Sequential, build_model, labels_from_scores, train
+from .modularization import (
+    Sequential,
+    backward_propagation,
+    build_model,
+    fit_parameters,
+    forward_propagation,
+    labels_from_scores,
+    train,
+    update_parameters,
+)
 from .prediction import accuracy, confusion_matrix, predict
 from .update import Linear  # the class of notebook 02 with every method added up to notebook 05
 
@@ -23,5 +32,6 @@ __all__ = [
     "numerical_gradient",
     "MeanSquareError", "SigmoidCrossEntropy", "SoftmaxCrossEntropy", "softmax",
     "Sequential", "build_model", "labels_from_scores", "train",
+    "forward_propagation", "backward_propagation", "update_parameters", "fit_parameters",
     "predict", "accuracy", "confusion_matrix",
 ]

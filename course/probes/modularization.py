@@ -1,15 +1,20 @@
 """Probes of notebook 07 (modularisation): Sequential, its update / parameters / modes,
-build_model, labels_from_scores and train.
+build_model, labels_from_scores and train; then the dictionary view: forward_propagation,
+backward_propagation, update_parameters and fit_parameters.
 
 A model's forward and backward have one right answer: compared with the reference's.
 build_model may draw its weights in any correct way and train may shuffle in any correct
 way, so their judges check properties: the layers, the scales, reproducibility; the keys of
 the history, one update per mini-batch, the modes, a loss that falls, a last validation
-that matches the final weights.
+that matches the final weights. The four functions of the dictionary view have one right
+answer each: compared with the reference's. backward_propagation gets a cache made by the
+checker's own forward, and fit_parameters runs on the checker's own three steps
+(checks.using_course_steps), so that each is judged alone.
 """
 
 import numpy as np
 
+from course.checks import using_course_steps
 from course.framework import Layer
 
 from .kernel import layer_kind, linear
@@ -485,12 +490,128 @@ def judge_train(got, want, t):
     return []
 
 
+#: The networks of the dictionary probes: (layer_dims, N), one layer to four layers.
+NETWORKS = [((5, 7, 4, 3), 6), ((3, 2), 1), ((2, 6, 6, 6, 1), 9)]
+
+
+def _parameters(rng, layer_dims):
+    """{"W1": (d0, d1), "b1": (d1,), ...} drawn from ``rng`` (biases not zero, so that they count)."""
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters[f"W{l}"] = rng.standard_normal((layer_dims[l - 1], layer_dims[l]))
+        parameters[f"b{l}"] = 0.5 * rng.standard_normal(layer_dims[l])
+    return parameters
+
+
+def _cache_keys(n_layers):
+    """The keys forward_propagation's cache must hold for an L-layer network."""
+    keys = ["A0"]
+    for l in range(1, n_layers + 1):
+        keys += [f"Z{l}", f"A{l}"] if l < n_layers else [f"Z{l}"]
+    return keys
+
+
+def _unchanged(before, after):
+    """Whether the dict of arrays ``after`` still holds exactly the values of ``before``."""
+    return sorted(before) == sorted(after) and all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def probe_forward_propagation(ns, rng):
+    """forward_propagation(X, parameters) on networks of one to four layers: the scores (N, dL),
+    every key the cache must hold (extra keys are allowed), and X and parameters unchanged."""
+    values = {}
+    for layer_dims, n in NETWORKS:
+        label = f"network {'-'.join(map(str, layer_dims))}, N = {n}"
+        parameters, X = _parameters(rng, layer_dims), rng.standard_normal((n, layer_dims[0]))
+        kept = {key: value.copy() for key, value in parameters.items()}
+        X_kept = X.copy()
+        scores, cache = ns["forward_propagation"](X, parameters)
+        values[f"{label}: scores"] = scores
+        for key in _cache_keys(len(layer_dims) - 1):
+            if key in cache:
+                values[f"{label}: cache[{key!r}]"] = cache[key]
+        unchanged = _unchanged(kept, parameters) and np.array_equal(X, X_kept)
+        values[f"{label}: X and parameters unchanged"] = unchanged
+    return values
+
+
+def probe_backward_propagation(ns, rng):
+    """backward_propagation(dscores, parameters, cache), the cache made by the checker's own
+    forward: every dW{l} and db{l}, and the arguments unchanged."""
+    forward, values = using_course_steps.STEPS["forward_propagation"], {}
+    for layer_dims, n in NETWORKS:
+        label = f"network {'-'.join(map(str, layer_dims))}, N = {n}"
+        parameters, X = _parameters(rng, layer_dims), rng.standard_normal((n, layer_dims[0]))
+        _, cache = forward(X, parameters)
+        dscores = rng.standard_normal((n, layer_dims[-1])) / n
+        kept = [{key: value.copy() for key, value in d.items()} for d in (parameters, cache)]
+        grads = ns["backward_propagation"](dscores, parameters, cache)
+        for l in range(1, len(layer_dims)):
+            for name in (f"dW{l}", f"db{l}"):
+                if name in grads:
+                    values[f"{label}: grads[{name!r}]"] = grads[name]
+        values[f"{label}: the keys of grads"] = sorted(str(key) for key in grads)
+        values[f"{label}: parameters and cache unchanged"] = (_unchanged(kept[0], parameters)
+                                                              and _unchanged(kept[1], cache))
+    return values
+
+
+def probe_update_parameters(ns, rng):
+    """update_parameters(parameters, grads, learning_rate): every new value, the keys, a dict,
+    and the parameters argument unchanged."""
+    values = {}
+    for layer_dims, learning_rate in (((4, 5, 3), 0.1), ((2, 3, 3, 1), 0.7)):
+        label = f"network {'-'.join(map(str, layer_dims))}, learning_rate {learning_rate}"
+        parameters = _parameters(rng, layer_dims)
+        grads = {f"d{key}": rng.standard_normal(value.shape) for key, value in parameters.items()}
+        kept = {key: value.copy() for key, value in parameters.items()}
+        updated = ns["update_parameters"](parameters, grads, learning_rate)
+        values[f"{label}: returns a dict"] = isinstance(updated, dict)
+        values[f"{label}: the keys"] = sorted(str(key) for key in updated)
+        for key in parameters:
+            if key in updated:
+                values[f"{label}: {key}"] = updated[key]
+        values[f"{label}: the parameters argument unchanged"] = _unchanged(kept, parameters)
+    return values
+
+
+def _fit_runs(seed):
+    """The fit_parameters probe's calls: (label, runs, seed)."""
+    return (("12 runs", 12, seed), ("another seed", 3, seed + 1), ("0 runs", 0, seed))
+
+
+def probe_fit_parameters(ns, rng):
+    """fit_parameters(X_train, Y_train, layer_dims, runs, learning_rate, seed) on three blobs,
+    with the checker's own forward, backward and update: the learned parameters, the losses
+    (floats, one per run, each before its step), another seed, and runs = 0."""
+    values, seed = {}, int(rng.integers(1, 1000))
+    centres = np.array([[0.0, 2.5, 0.0, 1.0], [2.5, 0.0, 1.0, 0.0], [-2.5, -2.5, 0.0, 0.0]])
+    labels = rng.integers(0, 3, 30)
+    X, Y = centres[labels] + rng.normal(0.0, 1.0, (30, 4)), np.eye(3)[labels]
+    fit = ns["fit_parameters"]
+    with using_course_steps(fit):
+        for label, runs, this_seed in _fit_runs(seed):
+            parameters, losses = fit(X, Y, [4, 8, 3], runs, 0.5, seed=this_seed)
+            values[f"{label}: the keys of parameters"] = sorted(str(key) for key in parameters)
+            for key in ("W1", "b1", "W2", "b2"):
+                if key in parameters:
+                    values[f"{label}: {key}"] = parameters[key]
+            losses = list(losses)
+            values[f"{label}: losses are floats"] = all(isinstance(loss, float) for loss in losses)
+            values[f"{label}: losses"] = np.array([float(loss) for loss in losses], dtype=np.float64)
+    return values
+
+
 PROBES = {
     "test_sequential": probe_sequential,
     "test_sequential_update_and_modes": probe_sequential_update_and_modes,
     "test_build_model": probe_build_model,
     "test_labels_from_scores": probe_labels_from_scores,
     "test_train": probe_train,
+    "test_forward_propagation": probe_forward_propagation,
+    "test_backward_propagation": probe_backward_propagation,
+    "test_update_parameters": probe_update_parameters,
+    "test_fit_parameters": probe_fit_parameters,
 }
 
 JUDGES = {"test_build_model": judge_build_model, "test_train": judge_train}

@@ -33,6 +33,10 @@ __all__ = [
     "build_model",
     "labels_from_scores",
     "train",
+    "forward_propagation",
+    "backward_propagation",
+    "update_parameters",
+    "fit_parameters",
 ]
 
 
@@ -590,3 +594,82 @@ def train(model, loss_fn, X, Y, *, epochs, batch_size, lr, seed=0, X_val=None, Y
             correct = labels_from_scores(scores) == labels_from_scores(Y_val)
             history["val_accuracy"].append(float(np.mean(correct)))
     return history
+
+
+def forward_propagation(X, parameters):
+    """The forward pass of a fully connected network kept as a dictionary of parameters.
+
+    X: (N, d0). parameters: {"W1": (d0, d1), "b1": (d1,), ..., "WL": (d(L-1), dL), "bL": (dL,)},
+    as initialize_parameters returns it; L = len(parameters) // 2.
+    Layer l computes Z{l} = A{l-1} @ W{l} + b{l}: (N, dl), with A0 = X; the hidden layers
+    (l < L) apply ReLU, A{l} = max(Z{l}, 0): (N, dl); the output layer is linear.
+    Returns (scores, cache): scores = Z{L}: (N, dL), and cache = {"A0": X, "Z1", "A1", ...,
+    "Z(L-1)", "A(L-1)", "ZL"}, everything backward_propagation needs.
+    """
+    # A = X; for l = 1 .. L: Z = A @ W{l} + b{l} into the cache, and for l < L also A = ReLU(Z)
+    n_layers = len(parameters) // 2
+    cache = {"A0": X}
+    A = X
+    for layer in range(1, n_layers + 1):
+        Z = A @ parameters[f"W{layer}"] + parameters[f"b{layer}"]
+        cache[f"Z{layer}"] = Z
+        if layer < n_layers:
+            A = np.maximum(Z, 0.0)
+            cache[f"A{layer}"] = A
+    return Z, cache
+
+
+def backward_propagation(dscores, parameters, cache):
+    """The backward pass of forward_propagation, layer L down to layer 1.
+
+    dscores: (N, dL), the gradient of the loss with respect to the scores Z{L} (the loss's
+    backward: its 1/N is already inside). parameters: as for forward_propagation. cache: the
+    cache forward_propagation returned for the same parameters.
+    With dZ = dL/dZ{l}: (N, dl), dW{l} = A{l-1}.T @ dZ: (d(l-1), dl) and db{l} = dZ summed over
+    the samples: (dl,); below a hidden layer, dZ of layer l-1 is (dZ @ W{l}.T) * (Z{l-1} > 0).
+    Returns grads = {"dW1": (d0, d1), "db1": (d1,), ..., "dWL", "dbL"}, the shapes of the parameters.
+    """
+    # start from dZ = dscores; for l = L .. 1: dW{l}, db{l}, then (above layer 1) the next dZ
+    n_layers = len(parameters) // 2
+    grads = {}
+    dZ = dscores
+    for layer in range(n_layers, 0, -1):
+        grads[f"dW{layer}"] = cache[f"A{layer - 1}"].T @ dZ
+        grads[f"db{layer}"] = dZ.sum(axis=0)
+        if layer > 1:
+            dZ = (dZ @ parameters[f"W{layer}"].T) * (cache[f"Z{layer - 1}"] > 0)
+    return grads
+
+
+def update_parameters(parameters, grads, learning_rate):
+    """One gradient-descent step on every parameter: W{l} - learning_rate * dW{l}, b{l} -
+    learning_rate * db{l}.
+
+    parameters: {"W1": (d0, d1), "b1": (d1,), ...}; grads: {"dW1": (d0, d1), "db1": (d1,), ...}.
+    Returns a NEW dictionary with the same keys and shapes; parameters is left unchanged.
+    """
+    # one new dictionary: the gradient of "W1" is grads["dW1"]
+    return {name: value - learning_rate * grads["d" + name] for name, value in parameters.items()}
+
+
+def fit_parameters(X_train, Y_train, layer_dims, runs, learning_rate, seed=0):
+    """The methodology's "model modularisation": every step above in one function.
+
+    X_train: (N, d0); Y_train: (N, dL) one-hot targets; layer_dims: [d0, d1, ..., dL].
+    Starts from initialize_parameters(layer_dims, seed) and makes `runs` full-batch
+    gradient-descent steps on the softmax cross-entropy (SoftmaxCrossEntropy of notebook 06):
+    forward_propagation, the loss, backward_propagation of the loss's gradient,
+    update_parameters.
+    Returns (parameters, losses): the learned parameters (shapes as initialize_parameters'),
+    and losses, a list of `runs` floats, the loss before each step.
+    """
+    # one loss object; in each run: forward, record the loss, backward from loss_fn.backward(), update
+    parameters = initialize_parameters(layer_dims, seed)
+    loss_fn = SoftmaxCrossEntropy()
+    losses = []
+    for _ in range(runs):
+        scores, cache = forward_propagation(X_train, parameters)
+        losses.append(loss_fn.forward(Y_train, scores))
+        grads = backward_propagation(loss_fn.backward(), parameters, cache)
+        parameters = update_parameters(parameters, grads, learning_rate)
+    return parameters, losses
