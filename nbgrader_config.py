@@ -4,7 +4,7 @@ source/<assignment>/   instructor notebooks (solutions and hidden tests), one pe
 release/<assignment>/  student notebooks, made by `python -m autograder release`
 
 Autograding runs every student's kernel in a sandbox and decides scores with trusted code
-(README, "Grading safely"): nbgrader's own commands and the formgrader use it too.
+(docs/grading-safely.md): nbgrader's own commands and the formgrader use it too.
 """
 
 import os
