@@ -401,6 +401,9 @@ def test_compare_checks_dtype_shape_and_relative_error():
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
+    """The probe cell runs after the reference notebook without an error and the judge agrees.
+    Its time in the kernel and the judge's are printed (a figure, not a bar: machines here are
+    shared, so speed belongs in the benchmarks)."""
     from course.execution import run
 
     notebook = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
@@ -424,7 +427,6 @@ def test_probe_cell_in_a_real_kernel_after_the_notebook(assignment, capsys):
             f"\n{assignment}: probe cell {seconds:.3f} s in the kernel, judge {judged:.3f} s, "
             f"payload {len(judge.parse_probe_output(text, NONCE))} bytes"
         )
-    assert seconds < 1.0
 
 
 # --- fixed_experiment: recorded settings, trained outside ----------------------------------
