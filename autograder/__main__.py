@@ -13,6 +13,7 @@ benchmark-fork     what a fork server for grading kernels would save per noteboo
 benchmark-containment  a correct class's scores and grading time beside CPU, fork and memory attackers
 sync      write the reference solutions into source/ (--check: only report what differs)
 probe-values  the reference's probe values for the self-check's published seed (--check: report stale)
+translations  build the Chinese edition: python -m autograder translations build --lang zh [--check]
 parity    the visible checks, the self-check and the grader on every sample case, side by side
 """
 
@@ -27,6 +28,7 @@ def main(argv=None):
         "sync": "autograder.solutions",
         "probe-values": "autograder.probe_values",
         "parity": "autograder.parity",
+        "translations": "autograder.authoring.translations",
         "release": "autograder.release",
         "bundle": "autograder.bundle",
         "grade": "autograder.batch",

@@ -34,6 +34,8 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List
 
+from course.i18n import DEFAULT, notebook_language
+
 from . import integrity_scan, probes
 from . import sandbox as jail
 from .safe_text import printable
@@ -159,9 +161,17 @@ class SandboxedExecute(Execute):
         return km
 
     def prepare_kernel(self):
-        """After the kernel answered: seal its connection folder (sandboxed kernels)."""
+        """After the kernel answered: seal its connection folder (sandboxed kernels), and give
+        it the submitted notebook's language (``COURSE_LANGUAGE``, read by ``course.i18n``), so
+        that its checks speak the notebook's language with the same code cells. Kernels are
+        started before the notebook is known (warm pools, fork servers), hence a silent request
+        rather than the environment it was started with."""
         if hasattr(self.km, "seal"):
             self.km.seal()
+        lang = notebook_language(self.nb)
+        if lang != DEFAULT:
+            code = f"import os as _os; _os.environ['COURSE_LANGUAGE'] = {lang!r}; del _os"
+            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
 
     # --- limits while running ------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
 from course.exercises import EXERCISES
+from course.i18n import message, notebook_language, using
 
 from . import intake, probes
 from .intake import nbgrader_metadata
@@ -283,6 +284,10 @@ class TrustedVerdict(NbGraderPreprocessor):
         course_dir = _course_dir(self)
         info = resources["nbgrader"]
         student, assignment = info["student"], info["assignment"]
+        with using(notebook_language(nb)):   # feedback lines in the submitted notebook's language
+            return self._preprocess(nb, resources, course_dir, student, assignment)
+
+    def _preprocess(self, nb, resources, course_dir, student, assignment):
         refused = read_report(course_dir, student, assignment).get("refused")
         if not refused:
             try:
@@ -292,7 +297,7 @@ class TrustedVerdict(NbGraderPreprocessor):
                 add_flags(course_dir, student, assignment, [f"{refused}: graded 0"])
         for _, cell in test_cells(nb):
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "execute_result"]
-            _mark_failed(cell, f"not graded: {refused}")
+            _mark_failed(cell, message("verdict.not_graded", "not graded: {reason}", reason=refused))
         return nb, resources
 
     def _verdict(self, nb, resources, course_dir, student, assignment):
@@ -313,14 +318,16 @@ class TrustedVerdict(NbGraderPreprocessor):
                 cell.outputs = [o for o in cell.outputs if o.output_type != "execute_result"]
             if not run.get("probe"):
                 continue
-            agrees, message = verdicts.get(grade_id, (False, "the grader has no re-check for this cell"))
+            agrees, text = verdicts.get(grade_id, (False, message("verdict.no_recheck", "the grader has no "
+                                                                  "re-check for this cell")))
             if agrees:
                 continue
             score, max_score = determine_grade(cell)
             if score is not None and score >= max_score:
                 flags.append(f"test cell {grade_id} passed in the notebook but not the grader's own "
-                             f"re-check: {message}")
-            _mark_failed(cell, f"the grader's re-check on its own inputs failed: {message}")
+                             f"re-check: {text}")
+            _mark_failed(cell, message("verdict.recheck_failed", "the grader's re-check on its own inputs "
+                                       "failed: {text}", text=text))
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

@@ -1,0 +1,1 @@
+"""Authoring the course: what turns the one English source into what students get."""
