@@ -63,11 +63,19 @@ def notebook_language(notebook):
 
 
 def _session_notebook_language():
-    """The language of the notebook named by ``JPY_SESSION_NAME`` (the path Jupyter Server
-    gives a kernel it starts for a notebook), or None when there is none or it is unreadable."""
+    """The language of the notebook named by ``JPY_SESSION_NAME``, or None when there is none
+    or it is unreadable. Jupyter Server gives that variable to a kernel it starts for a
+    notebook (``SessionManager.get_kernel_env``): the notebook's file path, or its path
+    relative to the server's root; the kernel runs in the notebook's folder."""
     path = os.environ.get("JPY_SESSION_NAME")
     if not path or not path.endswith(".ipynb"):
         return None
+    return _file_language(path if os.path.isfile(path) else os.path.basename(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _file_language(path):
+    """The language of the notebook file at ``path`` (read once), or None."""
     try:
         with open(path, encoding="utf-8") as handle:
             return notebook_language(json.load(handle))

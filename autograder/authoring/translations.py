@@ -316,6 +316,8 @@ def _readme_problems(lang):
 
 def readme(lang):
     """The student README in ``lang``: the translation when it is current, else the English."""
+    if lang == "en":
+        return README.read_text(encoding="utf-8")
     _, text = _readme_problems(lang)
     return (text + "\n") if text is not None else README.read_text(encoding="utf-8")
 
