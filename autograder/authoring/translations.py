@@ -45,8 +45,8 @@ from ..solutions import ROOT, SOURCE
 from . import translation_store as store
 
 __all__ = ["Problem", "cell_role", "code_tokens", "notebook_problems", "translate_notebook",
-           "english_messages", "message_problems", "messages_table", "readme", "check", "build",
-           "add_arguments", "run", "main"]
+           "translated_assignments", "untranslated", "english_messages", "message_problems", "messages_table",
+           "readme", "build_release", "check", "build", "add_arguments", "run", "main"]
 
 I18N = ROOT / "i18n"
 #: Where ``course.i18n.message`` calls are looked for.
@@ -324,9 +324,9 @@ def readme(lang):
 
 # --- build and check ------------------------------------------------------------------------
 
-def _write_source(lang, translated):
-    """i18n/<lang>/source/: each translated assignment's source folder, its notebook translated."""
-    root = _lang_dir(lang) / "source"
+def _write_source(root, translated):
+    """``root`` (i18n/<lang>/source/): each translated assignment's source folder, its notebook
+    translated."""
     if root.exists():
         shutil.rmtree(root)
     for assignment, notebook in translated.items():
@@ -335,21 +335,37 @@ def _write_source(lang, translated):
     return root
 
 
-def _release(lang, translated):
-    """Build i18n/<lang>/release/ from i18n/<lang>/source/ with nbgrader generate_assignment."""
-    source = _write_source(lang, translated)
-    target = _lang_dir(lang) / "release"
+def build_release(lang, target=None, source=None):
+    """Build the ``lang`` release of every translated notebook into ``target`` (default
+    i18n/<lang>/release/, replaced) from ``source`` (default i18n/<lang>/source/, rewritten),
+    with nbgrader generate_assignment as the English release. Returns (problems, target)."""
+    problems, translated = _notebooks(lang)
+    source = _write_source(Path(source or _lang_dir(lang) / "source"), translated)
+    target = Path(target or _lang_dir(lang) / "release")
     with tempfile.TemporaryDirectory() as scratch:
         built = build_course_dir(Path(scratch) / "course", list(translated), source=source)
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(built, target, ignore=IGNORED)
-    return target
+    return problems, target
+
+
+def untranslated(lang):
+    """A "missing" Problem for every cell to translate of the notebooks that have no store file
+    yet (the header lines to start ``i18n/<lang>/notebooks/NN_name.md`` with)."""
+    problems = []
+    for assignment in available_assignments():
+        path = _store_file(lang, assignment)
+        if not path.is_file():
+            notebook = nbformat.read(_notebook_path(assignment), as_version=4)
+            problems += notebook_problems(notebook, {}, path.relative_to(ROOT).as_posix())[0]
+    return problems
 
 
 def check(lang):
     """Every Problem of the ``lang`` translations, the generated message table included."""
     problems, _ = _notebooks(lang)
+    problems += untranslated(lang)
     problems += message_problems(lang)[0] + _readme_problems(lang)[0]
     table = LOCALE / f"{lang}.json"
     if not table.is_file() or table.read_text(encoding="utf-8") != messages_table(lang):
@@ -365,11 +381,10 @@ def check(lang):
 def build(lang):
     """Write course/locale/<lang>.json and the release of every translated notebook. Returns
     (the Problems left, the release folder)."""
-    problems, translated = _notebooks(lang)
     LOCALE.mkdir(exist_ok=True)
     (LOCALE / f"{lang}.json").write_text(messages_table(lang), encoding="utf-8")
-    release = _release(lang, translated)
-    return problems + message_problems(lang)[0] + _readme_problems(lang)[0], release
+    problems, release = build_release(lang)
+    return problems + untranslated(lang) + message_problems(lang)[0] + _readme_problems(lang)[0], release
 
 
 def add_arguments(parser):
