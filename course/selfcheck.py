@@ -119,7 +119,8 @@ def hint_for(assignment, grade_id, text):
     """The hint for a failure: a known mistake the message names, else general advice."""
     known = hints.find(text)
     if known:
-        return f"{hints.name(known[0])}: {hints.sentence(known[0])}"
+        return message("selfcheck.known_hint", "{name}: {sentence}", name=hints.name(known[0]),
+                       sentence=hints.sentence(known[0]))
     for found, advice in general_hints():
         if found in text:
             return advice
