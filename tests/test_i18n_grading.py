@@ -101,7 +101,7 @@ def test_self_check_of_a_chinese_notebook_reports_in_chinese(tmp_path):
     # every hint is the course's, so Chinese; a message is the failing check's (a test cell's own
     # `assert ..., "..."` text is code of a locked cell, the same in both languages)
     assert all(CJK.search(e["hint"]) for e in failed), failed
-    assert sum(bool(CJK.search(e["message"])) for e in failed) >= len(failed) - 1, failed
+    assert any(CJK.search(e["message"]) for e in failed), failed
     text = subprocess.run([sys.executable, "-m", "course", "check", str(path)], capture_output=True,
                           text=True, timeout=600).stdout
     assert "课程自测" in text and "评分结果" in text
