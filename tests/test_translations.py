@@ -176,3 +176,23 @@ def test_chinese_release_is_exactly_what_translations_build_makes(tmp_path):
     assert built == committed
     different = [str(p) for p in built if (fresh / p).read_bytes() != (ZH_RELEASE / p).read_bytes()]
     assert not different, f"i18n/zh/release/ differs from `translations build --lang zh`: {different}"
+
+
+# --- the Chinese student bundle -----------------------------------------------------------------
+
+def test_chinese_bundle_holds_the_chinese_release_readme_and_messages(tmp_path):
+    import zipfile
+
+    from autograder.bundle import FORBIDDEN, TOP, build_bundle
+
+    path, _ = build_bundle(tmp_path / "student-bundle-zh.zip", lang="zh")
+    with zipfile.ZipFile(path) as archive:
+        files = {name[len(TOP) + 1:]: archive.read(name) for name in archive.namelist()}
+    for assignment in available_assignments():
+        name = f"release/{assignment}/{assignment}.ipynb"
+        chinese = assignment in translations.translated_assignments("zh")
+        expected = (ZH_RELEASE if chinese else RELEASE) / assignment / f"{assignment}.ipynb"
+        assert files[name] == expected.read_bytes(), name
+    assert files["README.md"].decode().startswith("# 用 NumPy 从零实现神经网络")
+    assert files["course/locale/zh.json"] == (LOCALE / "zh.json").read_bytes()
+    assert not [n for n, data in files.items() if any(marker.encode() in data for marker in FORBIDDEN)]
