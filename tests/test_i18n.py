@@ -88,3 +88,9 @@ def test_kernel_started_for_a_chinese_notebook_reports_in_chinese(tmp_path):
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_every_chinese_hint_is_found_alone_from_its_own_message():
+    with i18n.using("zh"):
+        wrong = [hint.key for hint in hints.HINTS.values() if hints.find(hints.explain(hint.key)) != [hint]]
+    assert not wrong, f"hints whose Chinese name is part of another's: {wrong}"
