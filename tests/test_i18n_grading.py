@@ -105,3 +105,20 @@ def test_self_check_of_a_chinese_notebook_reports_in_chinese(tmp_path):
     text = subprocess.run([sys.executable, "-m", "course", "check", str(path)], capture_output=True,
                           text=True, timeout=600).stdout
     assert "课程自测" in text and "评分结果" in text
+
+
+@pytest.mark.slow
+def test_batch_grader_gives_a_chinese_notebook_the_same_scores_and_chinese_feedback(graded, tmp_path):
+    """``python -m autograder grade``'s kernels are started before the notebook is known (warm,
+    forked): the language reaches them all the same."""
+    from autograder import batch
+
+    _, scores = graded
+    course_dir = tmp_path / "course"
+    build_course_dir(course_dir, [ASSIGNMENT])
+    submit(course_dir, "zhbugs", ASSIGNMENT, make_submission(ASSIGNMENT, "bugs:0", ZH_RELEASE))
+    outcomes = batch.grade(course_dir, [ASSIGNMENT], workers=1, progress=False)
+    assert [o for o in outcomes if not o.ok] == []
+    assert grading.cell_scores(course_dir)[("zhbugs", ASSIGNMENT)] == scores[("zhbugs", ASSIGNMENT)]
+    failed = _failed_messages(_autograded(course_dir, "zhbugs"))
+    assert failed and all(any(CJK.search(text) for text in errors) for errors in failed.values()), failed

@@ -69,7 +69,8 @@ class Problem:
     detail: str = ""
 
     def __str__(self):
-        return f"{self.where}: {self.kind} {self.key}" + (f": {self.detail}" if self.detail else "")
+        return f"{self.where}: {' '.join(filter(None, (self.kind, self.key)))}" \
+            + (f": {self.detail}" if self.detail else "")
 
 
 def _lang_dir(lang):
