@@ -22,6 +22,8 @@ COMMANDS = {
              "write the reference solutions into source/ (--check: only report what differs)"),
     "probe-values": ("autograder.authoring.probe_values",
                      "the reference's probe values for the self-check's published seed (--check: stale?)"),
+    "translations": ("autograder.authoring.translations",
+                     "the Chinese edition: translations build --lang zh [--check]"),
     "parity": ("autograder.authoring.parity",
                "the visible checks, the self-check and the grader on every sample case, side by side"),
     "exercise": ("autograder.authoring.exercise",

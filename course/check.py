@@ -5,6 +5,9 @@ import contextlib
 import sys
 from pathlib import Path
 
+import nbformat
+
+from . import i18n
 from .cli import UsageError
 from .selfcheck import as_json, check_notebook, format_report
 
@@ -27,6 +30,8 @@ def run(args):
             assignment, rows, seconds = check_notebook(args.notebook, timeout=args.timeout)
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from None
-    print(as_json(args.notebook, assignment, rows) if args.json
-          else format_report(args.notebook, assignment, rows, seconds))
+    with i18n.using(i18n.language(nbformat.read(args.notebook, as_version=4))):
+        report = as_json(args.notebook, assignment, rows) if args.json \
+            else format_report(args.notebook, assignment, rows, seconds)
+    print(report)
     return 0 if all(row.passed for row in rows) else 1

@@ -13,6 +13,7 @@ Gradients are compared by the relative error of the whole array,
 import numpy as np
 
 from .hints import explain
+from .i18n import message
 
 __all__ = [
     "GRADIENT_TOLERANCE",
@@ -54,18 +55,23 @@ def check_shape(name, array, expected_shape):
     expected_shape = tuple(expected_shape)
     if not isinstance(array, np.ndarray):
         raise AssertionError(
-            f"{name} should be a NumPy array of shape {expected_shape}, got {type(array).__name__}"
-            + (" (did you forget a return statement?)" if array is None else "")
+            message("check.not_an_array", "{name} should be a NumPy array of shape {expected}, got {kind}",
+                    name=name, expected=expected_shape, kind=type(array).__name__)
+            + (message("check.forgot_return", " (did you forget a return statement?)")
+               if array is None else "")
         )
     if array.shape != expected_shape:
-        message = f"{name} has shape {array.shape}, expected {expected_shape}"
+        text = message("check.shape_mismatch", "{name} has shape {shape}, expected {expected}",
+                       name=name, shape=array.shape, expected=expected_shape)
         if array.shape == expected_shape[::-1] and len(expected_shape) == 2:
-            message += " (transposed). " + explain("transposed_weights")
+            text += message("check.shape_transposed", " (transposed). ") + explain("transposed_weights")
         elif array.ndim == len(expected_shape) + 1 and array.shape[1:] == expected_shape:
-            message += " (one row per sample). " + explain("not_summed_over_batch")
+            text += message("check.shape_per_sample", " (one row per sample). ") \
+                + explain("not_summed_over_batch")
         elif array.size == int(np.prod(expected_shape)):
-            message += " (same number of entries: a reshape or a missing axis somewhere?)"
-        raise AssertionError(message)
+            text += message("check.shape_same_size",
+                            " (same number of entries: a reshape or a missing axis somewhere?)")
+        raise AssertionError(text)
 
 
 def _likely_mistake(actual, expected, batch_size=None):
@@ -74,17 +80,21 @@ def _likely_mistake(actual, expected, batch_size=None):
         return ""
     close = lambda a, b: relative_error(a, b) < 1e-6  # noqa: E731
     if close(actual, -expected):
-        return " The sign is flipped everywhere. " + explain("sign_flip")
+        return message("check.sign_flipped", " The sign is flipped everywhere. ") + explain("sign_flip")
     if batch_size and batch_size > 1:
         if close(actual, expected * batch_size):
-            return f" It is {batch_size} (the batch size) times too large. " + explain("missing_mean")
+            return message("check.batch_too_large", " It is {n} (the batch size) times too large. ",
+                           n=batch_size) + explain("missing_mean")
         if close(actual, expected / batch_size):
-            return f" It is {batch_size} (the batch size) times too small. " + explain("extra_mean")
-    for factor, words in ((2.0, "twice"), (0.5, "half")):
-        if close(actual, expected * factor):
-            return f" It is {words} the expected value: a factor 2 in the derivative?"
+            return message("check.batch_too_small", " It is {n} (the batch size) times too small. ",
+                           n=batch_size) + explain("extra_mean")
+    if close(actual, expected * 2.0):
+        return message("check.twice", " It is twice the expected value: a factor 2 in the derivative?")
+    if close(actual, expected * 0.5):
+        return message("check.half", " It is half the expected value: a factor 2 in the derivative?")
     if actual.ndim == 2 and actual.shape[0] == actual.shape[1] and close(actual, expected.T):
-        return " It is the transpose of the expected array. " + explain("transposed_weights")
+        return message("check.transpose_of_expected", " It is the transpose of the expected array. ") \
+            + explain("transposed_weights")
     return ""
 
 
@@ -105,18 +115,20 @@ def _compare(name, actual, expected, tolerance, batch_size):
     check_shape(name, actual, expected.shape)
     if not np.all(np.isfinite(actual)):
         index = np.unravel_index(np.argmax(~np.isfinite(actual)), actual.shape)
-        raise AssertionError(
-            f"{name} contains {actual[index]} at {name}{[int(i) for i in index]}: a division by zero (0 / 0, "
-            "x / 0) or an overflow (exp of a large number) made it"
-        )
+        raise AssertionError(message(
+            "check.not_finite", "{name} contains {value} at {name}{index}: a division by zero (0 / 0, "
+            "x / 0) or an overflow (exp of a large number) made it",
+            name=name, value=actual[index], index=[int(i) for i in index]))
     error = relative_error(actual, expected)
     if error >= tolerance:
         difference = np.abs(np.asarray(actual, dtype=np.float64) - expected)
         index = np.unravel_index(np.argmax(difference), difference.shape) if difference.ndim else ()
         where = f"{name}{[int(i) for i in index]}" if index else name
         raise AssertionError(
-            f"{name} is wrong: relative error {error:.2e} (must be below {tolerance:.0e}); largest "
-            f"difference at {where}: got {actual[index]:.6g}, expected {expected[index]:.6g}."
+            message("check.values_differ", "{name} is wrong: relative error {error:.2e} (must be below "
+                    "{tolerance:.0e}); largest difference at {where}: got {got:.6g}, expected {want:.6g}.",
+                    name=name, error=error, tolerance=tolerance, where=where, got=actual[index],
+                    want=expected[index])
             + _likely_mistake(np.asarray(actual, dtype=np.float64), expected, batch_size)
         )
     return error
@@ -160,10 +172,11 @@ def check_layer_gradients(layer, X, *, seed=0, tolerance=GRADIENT_TOLERANCE, ver
     rewind()
     A = layer.forward(X)
     if not isinstance(A, np.ndarray):
-        raise AssertionError(f"{name}.forward returned {type(A).__name__}, expected a NumPy array")
+        raise AssertionError(message("check.forward_not_array", "{name}.forward returned {kind}, expected a "
+                                     "NumPy array", name=name, kind=type(A).__name__))
     G = np.random.default_rng(seed).standard_normal(A.shape)
     dX = layer.backward(G.copy())
-    check_shape(f"{name}.backward's result dX", dX, X.shape)
+    check_shape(message("check.backward_dX", "{name}.backward's result dX", name=name), dX, X.shape)
     analytic = {"dX": np.array(dX, dtype=np.float64)}
     parameters = [p for p in ("W", "b") if isinstance(getattr(layer, p, None), np.ndarray)]
     for p in parameters:
@@ -184,7 +197,8 @@ def check_layer_gradients(layer, X, *, seed=0, tolerance=GRADIENT_TOLERANCE, ver
     }
     if verbose:
         summary = ", ".join(f"{key} {error:.1e}" for key, error in errors.items())
-        print(f"{name} gradients match finite differences (relative errors: {summary})")
+        print(message("check.layer_gradients_ok", "{name} gradients match finite differences (relative "
+                      "errors: {summary})", name=name, summary=summary))
 
 
 def check_loss_gradient(loss, y, y_hat, *, tolerance=GRADIENT_TOLERANCE, verbose=True):
@@ -197,13 +211,17 @@ def check_loss_gradient(loss, y, y_hat, *, tolerance=GRADIENT_TOLERANCE, verbose
     y_hat = np.array(y_hat, dtype=np.float64)
     value = loss.forward(y, y_hat)
     if not isinstance(value, (float, np.floating)) or np.ndim(value) != 0:
-        raise AssertionError(f"{name}.forward should return one float, got {value!r}")
+        raise AssertionError(message("check.loss_not_float", "{name}.forward should return one float, got "
+                                     "{value!r}", name=name, value=value))
     analytic = loss.backward()
-    check_shape(f"{name}.backward's result", analytic, y_hat.shape)
+    check_shape(message("check.backward_result", "{name}.backward's result", name=name), analytic,
+                y_hat.shape)
     numeric = _central_differences(lambda: float(loss.forward(y, y_hat)), y_hat)
-    error = _compare(f"{name} gradient", analytic, numeric, tolerance, batch_size=y_hat.shape[0])
+    error = _compare(message("check.loss_gradient_name", "{name} gradient", name=name), analytic, numeric,
+                     tolerance, batch_size=y_hat.shape[0])
     if verbose:
-        print(f"{name} gradient matches finite differences (relative error {error:.1e})")
+        print(message("check.loss_gradient_ok", "{name} gradient matches finite differences (relative error "
+                      "{error:.1e})", name=name, error=error))
 
 
 def mistake(key):
@@ -222,7 +240,8 @@ def rule_out(key, name, actual, mistaken):
     mistaken = np.asarray(mistaken, dtype=np.float64)
     if actual.shape == mistaken.shape and np.issubdtype(actual.dtype, np.number) \
             and np.allclose(actual, mistaken):
-        raise AssertionError(f"{name} is exactly what the mistake below gives. {explain(key)}")
+        raise AssertionError(message("check.ruled_out", "{name} is exactly what the mistake below gives. ",
+                                     name=name) + explain(key))
 
 
 def without_overflow(key, name, function, *args, divide_key=None):
@@ -237,8 +256,10 @@ def without_overflow(key, name, function, *args, divide_key=None):
             return function(*args)
     except FloatingPointError as error:
         if divide_key and "divide by zero" in str(error):
-            raise AssertionError(f"{name} divided by zero ({error}). {explain(divide_key)}") from None
-        raise AssertionError(f"{name} overflowed ({error}). {explain(key)}") from None
+            raise AssertionError(message("check.divided_by_zero", "{name} divided by zero ({error}). ",
+                                         name=name, error=error) + explain(divide_key)) from None
+        raise AssertionError(message("check.overflowed", "{name} overflowed ({error}). ", name=name,
+                                     error=error) + explain(key)) from None
 
 
 def _copies(values):
@@ -258,8 +279,11 @@ def check_inputs_unchanged(name, function, *arguments):
     for position, (now, was) in enumerate(zip(arguments, before)):
         if isinstance(was, np.ndarray) and not np.array_equal(now, was, equal_nan=True):
             changed = np.flatnonzero(np.asarray(now) != was)
-            where = f" (first at flat index {int(changed[0])})" if changed.size else ""
-            raise AssertionError(f"{name} changed its argument number {position + 1} in place{where}. "
+            where = message("check.first_changed", " (first at flat index {index})", index=int(changed[0])) \
+                if changed.size else ""
+            raise AssertionError(message("check.input_changed", "{name} changed its argument number "
+                                         "{number} in place{where}. ", name=name, number=position + 1,
+                                         where=where)
                                  + explain("input_changed"))
     return result
 
@@ -301,14 +325,14 @@ def check_uses_rng(name, call, values=_as_arrays, seed=1234):
     start = rng.bit_generator.state
     result = call(rng)
     if not _same_state(state, _global_state()):
-        raise AssertionError(f"{name} drew from NumPy's global generator (np.random.<function>). "
-                             + explain("global_generator"))
+        raise AssertionError(message("check.global_generator", "{name} drew from NumPy's global generator "
+                                     "(np.random.<function>). ", name=name) + explain("global_generator"))
     if rng.bit_generator.state == start:
-        raise AssertionError(f"{name} did not draw anything from the rng it was given. "
-                             + explain("rng_ignored"))
+        raise AssertionError(message("check.rng_unused", "{name} did not draw anything from the rng it was "
+                                     "given. ", name=name) + explain("rng_ignored"))
     if not _equal(values(result), values(call(np.random.default_rng(seed)))):
-        raise AssertionError(f"two calls of {name} with generators seeded alike gave different results. "
-                             + explain("rng_ignored"))
+        raise AssertionError(message("check.rng_not_repeatable", "two calls of {name} with generators seeded "
+                                     "alike gave different results. ", name=name) + explain("rng_ignored"))
     return result
 
 
@@ -320,13 +344,14 @@ def check_uses_seed(name, call, values=_as_arrays, seed=1234):
     state = _global_state()
     result = call(seed)
     if not _same_state(state, _global_state()):
-        raise AssertionError(f"{name} drew from NumPy's global generator (np.random.<function>). "
-                             + explain("global_generator"))
+        raise AssertionError(message("check.global_generator", "{name} drew from NumPy's global generator "
+                                     "(np.random.<function>). ", name=name) + explain("global_generator"))
     if not _equal(values(result), values(call(seed))):
-        raise AssertionError(f"two calls of {name} with the same seed gave different results. "
-                             + explain("rng_ignored"))
+        raise AssertionError(message("check.seed_not_repeatable", "two calls of {name} with the same seed "
+                                     "gave different results. ", name=name) + explain("rng_ignored"))
     if _equal(values(result), values(call(seed + 1))):
-        raise AssertionError(f"{name} gave the same result for seeds {seed} and {seed + 1}. "
+        raise AssertionError(message("check.seed_ignored", "{name} gave the same result for seeds {seed} "
+                                     "and {next}. ", name=name, seed=seed, next=seed + 1)
                              + explain("rng_ignored"))
     return result
 
@@ -352,13 +377,15 @@ def check_weight_std(name, W, expected, formula, tolerance=0.05):
     std = float(np.std(W))
     if abs(std / expected - 1) < tolerance:
         return
-    message = f"the std of W for {name} is {std:.4f}, expected {expected:.4f} ({formula})"
+    text = message("check.weight_std", "the std of W for {name} is {std:.4f}, expected {expected:.4f} "
+                   "({formula})", name=name, std=std, expected=expected, formula=formula)
     for wrong, scale, key in WRONG_SCALES:
         wrong_std = scale(n_in, n_out)
         if abs(wrong_std / expected - 1) > tolerance and abs(std / wrong_std - 1) < tolerance:
-            message += f": it looks like {wrong}. " + explain(key)
+            text += message("check.weight_std_looks_like", ": it looks like {wrong}. ", wrong=wrong) \
+                + explain(key)
             break
-    raise AssertionError(message)
+    raise AssertionError(text)
 
 
 def check_modes(model, name="the model"):
@@ -367,13 +394,17 @@ def check_modes(model, name="the model"):
     for switch, flag in (("eval", False), ("train", True), ("eval", False)):
         returned = getattr(model, switch)()
         if returned is not model:
-            raise AssertionError(f"{name}.{switch}() returned {type(returned).__name__}, expected the model "
-                                 "itself. " + explain("mode_switch"))
+            raise AssertionError(message("check.mode_returned", "{name}.{switch}() returned {kind}, expected "
+                                         "the model itself. ", name=name, switch=switch,
+                                         kind=type(returned).__name__)
+                                 + explain("mode_switch"))
         flags = [getattr(layer, "training", None) for layer in model.layers]
         if getattr(model, "training", None) is not flag or any(f is not flag for f in flags):
-            raise AssertionError(f"after {name}.{switch}() the model's training flag is "
-                                 f"{getattr(model, 'training', None)} and its layers' are {flags}: all "
-                                 f"should be {flag}. " + explain("mode_switch"))
+            raise AssertionError(message("check.mode_flags", "after {name}.{switch}() the model's training "
+                                         "flag is {model_flag} and its layers' are {flags}: all should be "
+                                         "{flag}. ", name=name, switch=switch, flags=flags, flag=flag,
+                                         model_flag=getattr(model, "training", None))
+                                 + explain("mode_switch"))
 
 
 class TrainingSpy:
@@ -442,38 +473,45 @@ def check_training_loop(train, loss_fn, *, epochs=3, batch_size=5, n=23, seed=3)
     history = train(spy, loss_fn, X, Y, epochs=epochs, batch_size=batch_size, lr=0.1, seed=seed,
                     X_val=X_val, Y_val=Y_val)
     if not _same_state(state, _global_state()):
-        raise AssertionError("train drew from NumPy's global generator. " + explain("global_generator"))
+        raise AssertionError(message("check.train_global_generator", "train drew from NumPy's global "
+                                     "generator. ") + explain("global_generator"))
     batches = -(-n // batch_size)
     updates = sum(call[0] == "update" for call in spy.calls)
     if updates != epochs * batches:
-        raise AssertionError(f"model.update was called {updates} times in {epochs} epochs of {n} samples in "
-                             f"batches of {batch_size}: expected {epochs} x {batches} = {epochs * batches}. "
+        raise AssertionError(message("check.update_count", "model.update was called {updates} times in "
+                                     "{epochs} epochs of {n} samples in batches of {batch_size}: expected "
+                                     "{epochs} x {batches} = {expected}. ", updates=updates, epochs=epochs,
+                                     n=n, batch_size=batch_size, batches=batches, expected=epochs * batches)
                              + explain("update_per_batch"))
     training, validation = spy.forwards(validation=False), spy.forwards(validation=True)
     if len(validation) != epochs:
-        raise AssertionError(f"{len(validation)} forward passes on the validation data in {epochs} epochs, "
-                             "expected one per epoch")
+        raise AssertionError(message("check.validation_count", "{count} forward passes on the validation "
+                                     "data in {epochs} epochs, expected one per epoch", count=len(validation),
+                                     epochs=epochs))
     if any(flag for flag, _ in validation):
-        raise AssertionError("the model was in training mode during validation. "
-                             + explain("dropout_at_eval"))
+        raise AssertionError(message("check.validation_in_training", "the model was in training mode during "
+                                     "validation. ") + explain("dropout_at_eval"))
     if not all(flag for flag, _ in training):
-        raise AssertionError("some mini-batches ran in evaluation mode. "
+        raise AssertionError(message("check.batches_in_eval", "some mini-batches ran in evaluation mode. ")
                              + explain("train_mode_not_restored"))
     orders = [np.concatenate([X_seen[:, 0] for _, X_seen in training[e * batches:(e + 1) * batches]])
               for e in range(epochs)]
     if any(sorted(order) != list(range(n)) for order in orders):
-        raise AssertionError(f"an epoch did not see each of the {n} samples exactly once")
+        raise AssertionError(message("check.epoch_coverage", "an epoch did not see each of the {n} samples "
+                                     "exactly once", n=n))
     if any(np.array_equal(orders[0], order) for order in orders[1:]):
-        raise AssertionError("every epoch went through the mini-batches in the same order. "
-                             + explain("new_generator_per_epoch"))
+        raise AssertionError(message("check.same_order", "every epoch went through the mini-batches in the "
+                                     "same order. ") + explain("new_generator_per_epoch"))
     again = TrainingSpy(W)
     train(again, loss_fn, X, Y, epochs=epochs, batch_size=batch_size, lr=0.1, seed=seed,
           X_val=X_val, Y_val=Y_val)
     repeated = [X_seen[:, 0] for _, X_seen in again.forwards(validation=False)]
     if len(repeated) != len(training) or not all(np.array_equal(a, X_seen[:, 0])
                                                  for a, (_, X_seen) in zip(repeated, training)):
-        raise AssertionError(f"two runs with seed={seed} went through different batch orders: make one "
-                             "np.random.default_rng(seed) for the run. " + explain("rng_ignored"))
+        raise AssertionError(message("check.runs_differ", "two runs with seed={seed} went through different "
+                                     "batch orders: make one np.random.default_rng(seed) for the run. ",
+                                     seed=seed)
+                             + explain("rng_ignored"))
     expected = float(np.mean((X @ W - Y) ** 2)) if type(loss_fn).__name__ == "MeanSquareError" else None
     losses = history.get("loss") if isinstance(history, dict) else None
     if expected is not None and losses is not None and len(losses) == epochs:
@@ -483,8 +521,9 @@ def check_training_loop(train, loss_fn, *, epochs=3, batch_size=5, n=23, seed=3)
             if abs(value - expected) > 1e-10 * max(1.0, abs(expected)):
                 mistaken = abs(value - means[epoch]) < 1e-10 * max(1.0, abs(expected))
                 raise AssertionError(
-                    f"history['loss'][{epoch}] is {value:.6g} for a model that does not change, expected "
-                    f"the mean loss over the {n} samples, {expected:.6g}."
+                    message("check.epoch_loss", "history['loss'][{epoch}] is {value:.6g} for a model that "
+                            "does not change, expected the mean loss over the {n} samples, {expected:.6g}.",
+                            epoch=epoch, value=value, n=n, expected=expected)
                     + (" " + explain("unweighted_epoch_loss") if mistaken else ""))
 
 

@@ -15,6 +15,8 @@ from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 from traitlets.config import Config
 
+from .i18n import language
+
 __all__ = ["CellOutcome", "execute", "run", "graded_outcomes", "problems", "problem", "stdout"]
 
 
@@ -43,7 +45,9 @@ def run(notebook, folder, *, timeout=120, interrupt_on_timeout=False):
         # nobody watches this run: the kernel draws no live plots (course.live); the kernel
         # process's own log is not the notebook's output and stays off the screen: what cells
         # write reaches the notebook, not this stream
-        client.execute(env={**os.environ, "COURSE_NONINTERACTIVE": "1"}, stderr=subprocess.DEVNULL)
+        # the kernel's messages are in the notebook's language (course.i18n)
+        env = {**os.environ, "COURSE_NONINTERACTIVE": "1", "COURSE_LANGUAGE": language(notebook)}
+        client.execute(env=env, stderr=subprocess.DEVNULL)
         return time.perf_counter() - start
 
 

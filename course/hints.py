@@ -7,11 +7,17 @@ self-check (``python -m course check``), which finds it again with ``find(messag
 Each ``Hint`` has a ``key`` (used by the checks), a ``name`` (a short phrase that appears in
 every message naming the mistake), the exercises (nbgrader ``grade_id`` of their test
 cells) it concerns, how the checks recognise it, and a sentence that says what to do.
+
+Messages are in the notebook's language (``course.i18n``): a hint's name and sentence are
+translated under the keys ``hint.<key>.name`` and ``hint.<key>.sentence`` in
+``i18n/<lang>/messages.md``; a new hint needs both (``translations build --check`` lists them).
 """
 
 from dataclasses import dataclass
 
-__all__ = ["Hint", "HINTS", "explain", "find"]
+from .i18n import LANGUAGES, message
+
+__all__ = ["Hint", "HINTS", "name", "sentence", "explain", "explain_prefixes", "find"]
 
 
 @dataclass(frozen=True)
@@ -280,12 +286,31 @@ HINTS = dict([
 ])
 
 
+def name(hint, lang=None):
+    """The hint's name in ``lang`` (default: the notebook's language)."""
+    return message(f"hint.{hint.key}.name", hint.name, lang=lang)
+
+
+def sentence(hint, lang=None):
+    """The hint's sentence (what to do) in ``lang`` (default: the notebook's language)."""
+    return message(f"hint.{hint.key}.sentence", hint.sentence, lang=lang)
+
+
 def explain(key):
     """The sentence a failure message carries for mistake ``key``."""
     hint = HINTS[key]
-    return f"Likely mistake: {hint.name}. Fix: {hint.sentence}"
+    return message("hint.explain", "Likely mistake: {name}. Fix: {sentence}", name=name(hint),
+                   sentence=sentence(hint))
 
 
-def find(message):
-    """The hints whose name appears in a failure message, in catalogue order."""
-    return [hint for hint in HINTS.values() if hint.name in message]
+def explain_prefixes():
+    """What ``explain``'s sentence starts with, in each of the course's languages ("Likely
+    mistake:"): where a failure message's known-mistake part begins."""
+    return [message("hint.explain", "Likely mistake: {name}. Fix: {sentence}", lang=lang, name="\0",
+                    sentence="").split("\0")[0].strip() for lang in LANGUAGES]
+
+
+def find(text):
+    """The hints whose name, in any of the course's languages, appears in a failure message,
+    in catalogue order."""
+    return [hint for hint in HINTS.values() if any(name(hint, lang) in text for lang in LANGUAGES)]

@@ -29,32 +29,43 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import DeadKernelError
 
-from . import hints, probes
+from . import hints, i18n, probes
 from .execution import graded_outcomes, run, stdout
 from .exercises import EXERCISES, assignment_of
+from .i18n import message
 from .previous import ASSIGNMENTS, load_previous_steps
 from .probes import compare, published
 from .probes.tools import Tools
 
 __all__ = ["Row", "identify", "exercise_ids", "check_notebook", "hint_for", "format_report", "as_json"]
 
-#: Advice for failures that are not a wrong result: (text in the message, hint).
-GENERAL_HINTS = (
-    ("USE_MY_OWN_CODE", "the first cell could not load your earlier notebooks: do what the message says, "
-                        "or set USE_MY_OWN_CODE = False to run on the course's versions."),
-    ("NotImplementedError", "not written yet: replace the `raise NotImplementedError` line of the "
-                            "exercise cell with your code."),
-    ("NameError", "a name is not defined: an exercise cell above failed or is not written yet; fix "
-                  "the first failure of the notebook first."),
-    ("CellTimeoutError", "the cell ran out of time: an endless loop, or far too much work?"),
-    ("not run", "the kernel stopped before this cell: look at the first error above it."),
-    ("stderr:", "the cell wrote to stderr (a warning?): the grader gives such a cell 0 points; fix "
-                "what the warning says."),
-    ("partial score", "the cell displays a number, which nbgrader reads as a partial score: end the "
-                      "cell with a statement."),
-)
-#: How the probes' messages name their inputs in the self-check (they say "the grader's own").
-ON_SELFCHECK = " on the self-check's inputs"
+
+
+def general_hints():
+    """Advice for failures that are not a wrong result: [(text in the message, hint)], the hints
+    in the notebook's language."""
+    return [
+        ("USE_MY_OWN_CODE", message("selfcheck.own_code", "the first cell could not load your earlier "
+                                    "notebooks: do what the message says, or set USE_MY_OWN_CODE = False to "
+                                    "run on the course's versions.")),
+        ("NotImplementedError", message("selfcheck.not_written", "not written yet: replace the `raise "
+                                        "NotImplementedError` line of the exercise cell with your code.")),
+        ("NameError", message("selfcheck.name_error", "a name is not defined: an exercise cell above failed "
+                              "or is not written yet; fix the first failure of the notebook first.")),
+        ("CellTimeoutError", message("selfcheck.timeout", "the cell ran out of time: an endless loop, or far "
+                                     "too much work?")),
+        ("not run", message("selfcheck.not_run", "the kernel stopped before this cell: look at the first "
+                            "error above it.")),
+        ("stderr:", message("selfcheck.stderr", "the cell wrote to stderr (a warning?): the grader gives "
+                            "such a cell 0 points; fix what the warning says.")),
+        ("partial score", message("selfcheck.partial_score", "the cell displays a number, which nbgrader "
+                                  "reads as a partial score: end the cell with a statement.")),
+    ]
+
+
+def on_selfcheck():
+    """How the probes' messages name their inputs in the self-check (they say "the grader's own")."""
+    return message("selfcheck.on_inputs", " on the self-check's inputs")
 
 
 @dataclass
@@ -100,21 +111,26 @@ def exercise_ids(notebook):
     return ids
 
 
-def hint_for(assignment, grade_id, message):
+def hint_for(assignment, grade_id, text):
     """The hint for a failure: a known mistake the message names, else general advice."""
-    known = hints.find(message)
+    known = hints.find(text)
     if known:
-        return f"{known[0].name}: {known[0].sentence}"
-    for text, advice in GENERAL_HINTS:
-        if text in message:
+        return message("selfcheck.known_hint", "{name}: {sentence}", name=hints.name(known[0]),
+                       sentence=hints.sentence(known[0]))
+    for found, advice in general_hints():
+        if found in text:
             return advice
-    return EXERCISES.get(assignment, {}).get(grade_id, ("", "re-read the equations above the exercise."))[1]
+    if grade_id in EXERCISES.get(assignment, {}):
+        return message(f"exercise.{grade_id}.hint", EXERCISES[assignment][grade_id][1])
+    return message("selfcheck.reread", "re-read the equations above the exercise.")
 
 
-def _first_line(message):
+def _first_line(text):
     """The message's first line, without the known-mistake sentence (shown as the hint)."""
-    line = message.strip().splitlines()[0] if message.strip() else ""
-    return line.split(" Likely mistake:")[0].strip()
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    for prefix in hints.explain_prefixes():
+        line = line.split(prefix)[0]
+    return line.strip()
 
 
 def _probe_cell(assignment, nonce):
@@ -126,11 +142,11 @@ def _row(assignment, ids, outcome, verdict):
     label = EXERCISES.get(assignment, {}).get(outcome.grade_id, (outcome.grade_id,))[0]
     agrees, probe_message = verdict
     passed = outcome.passed and agrees
-    message = outcome.message if not outcome.passed else probe_message.replace(compare.ON_OURS, ON_SELFCHECK)
+    text = outcome.message if not outcome.passed else probe_message.replace(compare.on_ours(), on_selfcheck())
     return Row(ids.get(outcome.grade_id, outcome.grade_id), outcome.grade_id, label, passed,
                outcome.points if passed else 0.0, outcome.points,
-               "" if passed else _first_line(message),
-               "" if passed else hint_for(assignment, outcome.grade_id, message),
+               "" if passed else _first_line(text),
+               "" if passed else hint_for(assignment, outcome.grade_id, text),
                outcome.passed, "" if outcome.passed else _first_line(outcome.message))
 
 
@@ -149,6 +165,11 @@ def check_notebook(path, *, timeout=120):
     assignment = identify(path, notebook)
     if assignment is None:
         raise ValueError(f"{path} is not one of the course's notebooks ({', '.join(ASSIGNMENTS)})")
+    with i18n.using(i18n.language(notebook)):   # the kernel's, the judges' and the hints' language
+        return _check(path, notebook, assignment, timeout)
+
+
+def _check(path, notebook, assignment, timeout):
     folder = path.parent.resolve()
     ids = exercise_ids(notebook)
     nonce = f"course-selfcheck-{secrets.token_hex(8)}:"
@@ -162,7 +183,8 @@ def check_notebook(path, *, timeout=120):
     payload = probes.parse_probe_output(stdout(notebook.cells[-1]), nonce)
     trusted = Tools(functools.cache(lambda: load_previous_steps(assignment, folder=folder)))
     verdicts = probes.verdicts(assignment, payload, published.load(assignment), trusted)
-    rows = [_row(assignment, ids, outcome, verdicts.get(outcome.grade_id, (False, "no probe for this cell")))
+    rows = [_row(assignment, ids, outcome, verdicts.get(outcome.grade_id, (False, message(
+        "selfcheck.no_probe", "no probe for this cell"))))
             for outcome in graded_outcomes(notebook)]
     return assignment, rows, seconds
 
@@ -170,25 +192,34 @@ def check_notebook(path, *, timeout=120):
 def format_report(path, assignment, rows, seconds):
     """The report as text: one row per exercise, the message and hint under each failure."""
     width = max([len(row.exercise) for row in rows] + [8])
-    lines = [f"course self-check of {path} ({assignment}): ran in {seconds:.1f} s", "",
-             f"{'exercise':<{width}}  {'grader':<6}  {'points':>6}  visible checks"]
+    lines = [message("selfcheck.title", "course self-check of {path} ({assignment}): ran in {seconds:.1f} s",
+                     path=path, assignment=assignment, seconds=seconds), "",
+             f"{message('selfcheck.exercise', 'exercise'):<{width}}  "
+             f"{message('selfcheck.grader', 'grader'):<6}  {message('selfcheck.points', 'points'):>6}  "
+             f"{message('selfcheck.visible', 'visible checks')}"]
     for row in rows:
-        result = "passed" if row.passed else "FAILED"
-        visible = "passed" if row.visible_passed else "failed"
+        result = message("selfcheck.passed", "passed") if row.passed \
+            else message("selfcheck.FAILED", "FAILED")
+        visible = message("selfcheck.passed", "passed") if row.visible_passed \
+            else message("selfcheck.failed", "failed")
         points = f"{row.points:g}/{row.max_points:g}"
         lines.append(f"{row.exercise:<{width}}  {result:<6}  {points:>6}  {visible}")
         if not row.passed:
-            lines.append(f"{'':<{width}}    message: {row.message}")
-            lines.append(f"{'':<{width}}    hint:    {row.hint}")
+            lines.append(f"{'':<{width}}    "
+                         + message("selfcheck.message", "message: {text}", text=row.message))
+            lines.append(f"{'':<{width}}    " + message("selfcheck.hint", "hint:    {text}", text=row.hint))
     got, possible = sum(row.points for row in rows), sum(row.max_points for row in rows)
     failed = sum(not row.passed for row in rows)
     lines.append("")
     if failed:
-        lines.append(f"grader's verdict: {got:g}/{possible:g} points; {failed} of {len(rows)} exercises "
-                     "failed. Fix the first failure first: later cells often fail because of it.")
+        lines.append(message("selfcheck.verdict_failed", "grader's verdict: {got:g}/{possible:g} points; "
+                             "{failed} of {count} exercises failed. Fix the first failure first: later cells "
+                             "often fail because of it.", got=got, possible=possible, failed=failed,
+                             count=len(rows)))
     else:
-        lines.append(f"grader's verdict: {got:g}/{possible:g} points; every exercise passed (the grader "
-                     "runs the same checks on inputs of its own).")
+        lines.append(message("selfcheck.verdict_passed", "grader's verdict: {got:g}/{possible:g} points; "
+                             "every exercise passed (the grader runs the same checks on inputs of its own).",
+                             got=got, possible=possible))
     return "\n".join(lines)
 
 
@@ -198,4 +229,3 @@ def as_json(path, assignment, rows):
     return json.dumps({"notebook": str(path), "assignment": assignment,
                        "passed": all(row.passed for row in rows),
                        "exercises": [{key: asdict(row)[key] for key in keys} for row in rows]})
-

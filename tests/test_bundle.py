@@ -134,7 +134,8 @@ def test_bundle_setup_installs_the_course_and_its_dependencies_only(bundle):
     project = tomllib.loads(files["pyproject.toml"].decode())
     assert project["project"]["dependencies"] == dependencies()
     assert project["tool"]["setuptools"]["packages"] == ["course", "course.probes"]
-    assert project["tool"]["setuptools"]["package-data"] == {"course": ["probe_values/*.npz"]}
+    assert project["tool"]["setuptools"]["package-data"] == {"course": ["probe_values/*.npz",
+                                                                        "locale/*.json"]}
     names = {_name(r) for r in dependencies()}
     assert not names & {"pytest", "ruff", "dask", "psycopg"}
     conda = {_name(line[4:]) for line in files["environment.yml"].decode().splitlines()

@@ -11,6 +11,11 @@ One zip archive for students and self-learners, everything under one top folder:
   ipykernel's warning about unencrypted TCP never reaches the student's screen);
 - ``README.md``: the student's guide (``autograder/authoring/student_README.md``).
 
+``--lang zh`` builds the Chinese edition's bundle (default ``build/student-bundle-zh.zip``): the
+same files, with ``release/`` holding the Chinese release notebooks (``i18n/zh/release/``; a
+notebook not yet translated comes in English) and the Chinese student README
+(``i18n/zh/student_README.md``, English while its translation is missing or stale).
+
 No solution, hidden test or reference: nothing from ``source/`` or ``autograder/`` goes in, and
 the build fails if a file to be packed still holds a solution or hidden-test region marker.
 """
@@ -20,7 +25,9 @@ from pathlib import Path
 
 import tomllib
 
+from autograder.authoring import translations
 from autograder.authoring.sync import ROOT
+from course.i18n import DEFAULT, LANGUAGES
 
 TOP = "nn-from-scratch"
 DEFAULT_OUT = ROOT / "build" / "student-bundle.zip"
@@ -46,7 +53,7 @@ def student_pyproject():
             'readme = "README.md"\nrequires-python = ">=3.10"\n'
             f"dependencies = [\n{listed}]\n\n"
             '[tool.setuptools]\npackages = ["course", "course.probes"]\n\n'
-            '[tool.setuptools.package-data]\ncourse = ["probe_values/*.npz"]\n\n'
+            '[tool.setuptools.package-data]\ncourse = ["probe_values/*.npz", "locale/*.json"]\n\n'
             "# the kernels' configuration: no warning about unencrypted TCP on the student's screen\n"
             f'[tool.setuptools.data-files]\n"etc/ipython" = ["{KERNEL_CONFIG}"]\n')
 
@@ -60,22 +67,32 @@ def student_environment():
             f"{listed}  - pip:\n      - .\n")
 
 
-def bundle_files():
-    """{path inside the archive (under TOP/): bytes} of everything the bundle holds."""
-    files = {}
-    for folder in ("release", "course"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and not SKIPPED_PARTS & set(path.parts) and path.suffix != ".pyc":
-                files[path.relative_to(ROOT).as_posix()] = path.read_bytes()
+def _files_under(folder, name):
+    """{name/relative path: bytes} of the files under ``folder``, caches left out."""
+    return {f"{name}/{path.relative_to(folder).as_posix()}": path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and not SKIPPED_PARTS & set(path.parts) and path.suffix != ".pyc"}
+
+
+def bundle_files(lang=DEFAULT):
+    """{path inside the archive (under TOP/): bytes} of everything the bundle holds, in
+    ``lang``: each translated release notebook's folder replaces the English one."""
+    files = {**_files_under(ROOT / "release", "release"), **_files_under(ROOT / "course", "course")}
+    if lang != DEFAULT:
+        translated = ROOT / "i18n" / lang / "release"
+        for assignment in translations.translated_assignments(lang):
+            prefix = f"release/{assignment}/"
+            files = {name: data for name, data in files.items() if not name.startswith(prefix)}
+            files.update(_files_under(translated / assignment, f"release/{assignment}"))
     files["pyproject.toml"] = student_pyproject().encode()
     files["environment.yml"] = student_environment().encode()
-    files["README.md"] = (ROOT / "autograder" / "authoring" / "student_README.md").read_bytes()
+    files["README.md"] = translations.readme(lang).encode()
     return files
 
 
-def build_bundle(out=DEFAULT_OUT):
-    """Write the archive to ``out``. Returns (its path, the number of files)."""
-    files = bundle_files()
+def build_bundle(out=DEFAULT_OUT, lang=DEFAULT):
+    """Write the archive to ``out``, in ``lang``. Returns (its path, the number of files)."""
+    files = bundle_files(lang)
     for name, data in files.items():
         found = [marker for marker in FORBIDDEN if marker.encode() in data]
         if found:
@@ -90,12 +107,16 @@ def build_bundle(out=DEFAULT_OUT):
 
 def add_arguments(parser):
     """Declare the command's options on ``parser``."""
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the archive to write "
-                        "(default: build/student-bundle.zip)")
+    parser.add_argument("--out", type=Path, default=None, help="the archive to write "
+                        "(default: build/student-bundle.zip, build/student-bundle-LANG.zip for --lang)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT, help="the language of the notebooks "
+                        "and README (default: en)")
 
 
 def run(options):
     """Run the command with the parsed ``options``: its exit code."""
-    path, count = build_bundle(options.out)
+    out = options.out or (DEFAULT_OUT if options.lang == DEFAULT
+                          else DEFAULT_OUT.with_name(f"student-bundle-{options.lang}.zip"))
+    path, count = build_bundle(out, options.lang)
     print(f"student bundle: {path} ({count} files, {path.stat().st_size / 1e3:.0f} kB)")
     return 0

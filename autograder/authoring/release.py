@@ -28,8 +28,9 @@ def available_assignments():
     return [a for a in ASSIGNMENTS if (ROOT / "source" / a).is_dir()]
 
 
-def build_course_dir(course_dir, assignments=None, db_url=None):
-    """Copy the config and ``source/`` into ``course_dir`` and generate every assignment there.
+def build_course_dir(course_dir, assignments=None, db_url=None, source=ROOT / "source"):
+    """Copy the config and ``source`` (default: the course's ``source/``; the Chinese edition
+    passes ``i18n/zh/source/``) into ``course_dir`` and generate every assignment there.
 
     Afterwards ``course_dir/release/`` holds the student notebooks and
     the gradebook (``course_dir/gradebook.db``, or the database at ``db_url``) knows every
@@ -43,7 +44,7 @@ def build_course_dir(course_dir, assignments=None, db_url=None):
         target = course_dir / "source" / assignment
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(ROOT / "source" / assignment, target, ignore=IGNORED)
+        shutil.copytree(Path(source) / assignment, target, ignore=IGNORED)
     database = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     nbgrader("generate_assignment", "*", "--force", *database, course_dir=course_dir)
     return course_dir / "release"

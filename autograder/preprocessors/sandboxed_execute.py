@@ -38,6 +38,7 @@ from autograder.judging import judge
 from autograder.kernels import sandbox as jail
 from autograder.safety import integrity_scan
 from autograder.safety.safe_text import printable
+from course.i18n import DEFAULT, notebook_language
 
 MiB = 1024 * 1024
 PROBE_TAG = "autograder-probe"
@@ -161,9 +162,17 @@ class SandboxedExecute(Execute):
         return km
 
     def prepare_kernel(self):
-        """After the kernel answered: seal its connection folder (sandboxed kernels)."""
+        """After the kernel answered: seal its connection folder (sandboxed kernels), and give
+        it the submitted notebook's language (``COURSE_LANGUAGE``, read by ``course.i18n``), so
+        that its checks speak the notebook's language with the same code cells. Kernels are
+        started before the notebook is known (warm pools, fork servers), hence a silent request
+        rather than the environment it was started with."""
         if hasattr(self.km, "seal"):
             self.km.seal()
+        lang = notebook_language(self.nb)
+        if lang != DEFAULT:
+            code = f"import os as _os; _os.environ['COURSE_LANGUAGE'] = {lang!r}; del _os"
+            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
 
     # --- limits while running ------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from nbgrader.utils import determine_grade
 from autograder.judging import judge
 from autograder.judging.reports import add_flags, read_report
 from autograder.preprocessors.cells import course_dir_of, hidden_test_lines, test_cells
+from course.i18n import message, notebook_language, using
 from course.registry import EXERCISES
 
 # Errors that a notebook's own cells raise when they try what the sandbox forbids.
@@ -23,9 +24,9 @@ from course.registry import EXERCISES
 SUSPICIOUS = ("SystemExit", "MemoryError", "PermissionError", "OSError", "BlockingIOError")
 
 
-def _mark_failed(cell, message):
-    cell.outputs.append(new_output("error", ename="GraderCheckFailed", evalue=message,
-                                   traceback=[f"GraderCheckFailed: {message}"]))
+def _mark_failed(cell, text):
+    cell.outputs.append(new_output("error", ename="GraderCheckFailed", evalue=text,
+                                   traceback=[f"GraderCheckFailed: {text}"]))
 
 
 class TrustedVerdict(NbGraderPreprocessor):
@@ -35,6 +36,10 @@ class TrustedVerdict(NbGraderPreprocessor):
         course_dir = course_dir_of(self)
         info = resources["nbgrader"]
         student, assignment = info["student"], info["assignment"]
+        with using(notebook_language(nb)):   # feedback lines in the submitted notebook's language
+            return self._preprocess(nb, resources, course_dir, student, assignment)
+
+    def _preprocess(self, nb, resources, course_dir, student, assignment):
         refused = read_report(course_dir, student, assignment).get("refused")
         if not refused:
             try:
@@ -44,7 +49,7 @@ class TrustedVerdict(NbGraderPreprocessor):
                 add_flags(course_dir, student, assignment, [f"{refused}: graded 0"])
         for _, cell in test_cells(nb):
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "execute_result"]
-            _mark_failed(cell, f"not graded: {refused}")
+            _mark_failed(cell, message("verdict.not_graded", "not graded: {reason}", reason=refused))
         return nb, resources
 
     def _verdict(self, nb, resources, course_dir, student, assignment):
@@ -65,14 +70,16 @@ class TrustedVerdict(NbGraderPreprocessor):
                 cell.outputs = [o for o in cell.outputs if o.output_type != "execute_result"]
             if not run.get("probe"):
                 continue
-            agrees, message = verdicts.get(grade_id, (False, "the grader has no re-check for this cell"))
+            agrees, text = verdicts.get(grade_id, (False, message("verdict.no_recheck", "the grader has no "
+                                                                  "re-check for this cell")))
             if agrees:
                 continue
             score, max_score = determine_grade(cell)
             if score is not None and score >= max_score:
                 flags.append(f"test cell {grade_id} passed in the notebook but not the grader's own "
-                             f"re-check: {message}")
-            _mark_failed(cell, f"the grader's re-check on its own inputs failed: {message}")
+                             f"re-check: {text}")
+            _mark_failed(cell, message("verdict.recheck_failed", "the grader's re-check on its own inputs "
+                                       "failed: {text}", text=text))
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from course.exercises import EXERCISES
 
+from ..i18n import message
 from ..steps import STEP_MODULES
 from . import compare
 
@@ -123,20 +124,26 @@ def verdicts(assignment, payload, reference, tools):
     for grade_id, (what, _) in EXERCISES[assignment].items():
         got, want = student.get(grade_id), reference[grade_id]
         if got is None:
-            result[grade_id] = (False, f"{what}: no probe result came back from the notebook")
+            result[grade_id] = (False, message("probe.no_result", "{what}: no probe result came back from "
+                                               "the notebook", what=what))
             continue
         if isinstance(got, str):
-            result[grade_id] = (False, f"{what}: failed{compare.ON_OURS}: {got}")
+            result[grade_id] = (False, message("probe.raised", "{what}: failed{where}: {error}", what=what,
+                                               where=compare.on_ours(), error=got))
             continue
         custom = judges.get(grade_id)
         try:
             problems = custom(got, want, tools) if custom else compare.compare(got, want)
         except Exception as error:  # a malformed value that slipped past the checks: the student's
-            problems = [f"its values could not be checked ({type(error).__name__}: {error})"]
+            problems = [message("probe.unreadable", "its values could not be checked ({kind}: {error})",
+                                kind=type(error).__name__, error=error)]
         if problems:
-            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-            where = "" if compare.ON_OURS in problems[0] else compare.ON_OURS
-            result[grade_id] = (False, f"{what}: {problems[0]}{where}{more}")
+            more = message("probe.more", " (and {count} more problems)", count=len(problems) - 1) \
+                if len(problems) > 1 else ""
+            where = "" if compare.on_ours() in problems[0] else compare.on_ours()
+            result[grade_id] = (False, message("probe.problem", "{what}: {problem}{where}{more}", what=what,
+                                               problem=problems[0], where=where, more=more))
         else:
-            result[grade_id] = (True, f"{what}: agrees with the reference{compare.ON_OURS}")
+            result[grade_id] = (True, message("probe.agrees", "{what}: agrees with the reference{where}",
+                                              what=what, where=compare.on_ours()))
     return result

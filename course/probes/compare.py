@@ -12,6 +12,7 @@ import zipfile
 
 import numpy as np
 
+from ..i18n import message
 from .kernel import EXACT
 
 __all__ = [
@@ -22,12 +23,23 @@ __all__ = [
     "compare_key",
     "show",
     "mask_problem",
+    "on_ours",
+    "message",
 ]
+
+#: ``message`` (course.i18n) is here so that judges, which get this module's functions as
+#: ``t`` and import nothing, write their problems in the feedback's language:
+#: ``t.message("probe.<module>.<what>", "English {field}", field=...)``.
 
 #: Relative error ||a - b|| / (||a|| + ||b||) below which two float arrays agree.
 TOLERANCE = 1e-7
-#: Where the values came from, for the messages.
+#: Where the values came from, for the messages (English; ``on_ours()`` in the feedback's language).
 ON_OURS = " on the grader's own inputs"
+
+
+def on_ours():
+    """ON_OURS in the language of the feedback (course.i18n)."""
+    return message("probe.on_ours", " on the grader's own inputs")
 #: Largest payload read back (bytes of the .npz archive; the course's largest is under 0.5 MB).
 MAX_PAYLOAD = 20_000_000
 #: Most members of the archive: index, errors and one array per value (the course's largest
@@ -178,30 +190,34 @@ def compare_key(key, got, want):
     """
     label = _label(key)
     if got is None:
-        return f"{label} is missing"
+        return message("probe.missing", "{label} is missing", label=label)
     if _kind(got.dtype) != _kind(want.dtype) or (want.dtype.kind == "f" and got.dtype != want.dtype):
-        return f"{label} has dtype {got.dtype}, expected {want.dtype}"
+        return message("probe.dtype", "{label} has dtype {got}, expected {want}", label=label, got=got.dtype,
+                       want=want.dtype)
     if got.shape != want.shape:
-        return f"{label} has shape {got.shape}, expected {want.shape}"
+        return message("probe.shape", "{label} has shape {got}, expected {want}", label=label, got=got.shape,
+                       want=want.shape)
     if want.dtype.kind != "f":
         if not np.array_equal(got, want):
-            return f"{label} is {show(got)}, expected {show(want)}"
+            return message("probe.value", "{label} is {got}, expected {want}", label=label, got=show(got),
+                           want=show(want))
         return None
     if key.endswith(EXACT):
         if not np.array_equal(got, want, equal_nan=True):
             changed = int(np.sum(~((got == want) | (np.isnan(got) & np.isnan(want)))))
-            return (
-                f"{label}: {changed} entries differ from the expected values, even if only in the last digits"
-            )
+            return message("probe.inexact", "{label}: {changed} entries differ from the expected values, "
+                           "even if only in the last digits", label=label, changed=changed)
         return None
     finite = np.isfinite(want)
     if not np.array_equal(np.isfinite(got), finite) or not np.array_equal(
         got[~finite], want[~finite], equal_nan=True
     ):
-        return f"{label} has inf or nan where the expected values are finite (overflow?)"
+        return message("probe.not_finite", "{label} has inf or nan where the expected values are finite "
+                       "(overflow?)", label=label)
     error = relative_error(got[finite], want[finite])
     if error >= TOLERANCE:
-        return f"{label} differs from the expected values{ON_OURS} (relative error {error:.2g})"
+        return message("probe.differs", "{label} differs from the expected values{where} (relative error "
+                       "{error:.2g})", label=label, where=on_ours(), error=error)
     return None
 
 
@@ -219,12 +235,15 @@ def mask_problem(name, A, X, p, drop_tolerance):
     """A message unless A = X * mask, with mask 0 on a fraction of the entries within
     ``drop_tolerance`` of p and 1 / (1 - p) elsewhere (X has no zeros). None when right."""
     if A is None or A.shape != X.shape or A.dtype != np.float64:
-        return f"{name} should be a float64 array of shape {X.shape}"
+        return message("probe.mask_array", "{name} should be a float64 array of shape {shape}", name=name,
+                       shape=X.shape)
     kept = A != 0
     dropped = 1 - kept.mean()
     if abs(dropped - p) >= drop_tolerance:
-        return f"{name} zeroed {dropped:.1%} of the entries, expected about {p:.0%}"
+        return message("probe.mask_rate", "{name} zeroed {dropped:.1%} of the entries, expected about "
+                       "{p:.0%}", name=name, dropped=dropped, p=p)
     error = relative_error(A[kept], X[kept] / (1 - p))
     if error >= TOLERANCE:
-        return f"the entries {name} kept are not X / (1 - p) (relative error {error:.2g})"
+        return message("probe.mask_scale", "the entries {name} kept are not X / (1 - p) (relative error "
+                       "{error:.2g})", name=name, error=error)
     return None
