@@ -563,15 +563,20 @@ def check_dictionary(name, actual, expected, tolerance=GRADIENT_TOLERANCE, batch
     name: what the dictionary is, e.g. "the cache of forward_propagation".
     """
     if not isinstance(actual, dict):
-        raise AssertionError(f"{name} should be a dict with the keys {sorted(expected)}, got "
-                             f"{type(actual).__name__}" + (" (did you forget a return statement?)"
-                                                           if actual is None else ""))
+        raise AssertionError(
+            message("check.not_a_dict", "{name} should be a dict with the keys {keys}, got {kind}",
+                    name=name, keys=sorted(expected), kind=type(actual).__name__)
+            + (message("check.forgot_return", " (did you forget a return statement?)")
+               if actual is None else ""))
     missing = [key for key in expected if key not in actual]
     extra = [key for key in actual if key not in expected]
     if missing or (extra and not extra_keys):
-        raise AssertionError(f"{name} has the keys {sorted(actual)}, expected {sorted(expected)}"
-                             + (f": {missing} missing" if missing else "")
-                             + (f"; {extra} not expected" if extra and not extra_keys else ""))
+        raise AssertionError(
+            message("check.dict_keys", "{name} has the keys {keys}, expected {expected}", name=name,
+                    keys=sorted(actual), expected=sorted(expected))
+            + (message("check.dict_keys_missing", ": {missing} missing", missing=missing) if missing else "")
+            + (message("check.dict_keys_extra", "; {extra} not expected", extra=extra)
+               if extra and not extra_keys else ""))
     for key, value in expected.items():
         check_close(f"{name}[{key!r}]", actual[key], value, tolerance, batch_size)
 

@@ -106,6 +106,18 @@ def test_solution_marker_moved_is_code_that_differs():
     assert [p.kind for p in found] == ["code differs"]
 
 
+def test_an_unlocked_code_cell_may_have_its_comments_translated_and_nothing_else():
+    notebook = _source("08_prediction")
+    cell = _first(notebook, "code")
+    assert "#" in cell.source
+    assert not [p for p in _problems(notebook, {}) if p.key == cell.id]   # optional
+    commented = _block(cell, cell.source.replace("#", "# 注释:", 1))
+    assert not [p for p in _problems(notebook, {cell.id: commented}) if p.key == cell.id]
+    changed = _block(cell, cell.source + "\nx = 1")
+    found = [p for p in _problems(notebook, {cell.id: changed}) if p.key == cell.id]
+    assert [p.kind for p in found] == ["code differs"]
+
+
 def test_locked_cell_translated_is_reported():
     notebook = _source("01_data_prep")
     cell = _first(notebook, "fixed")

@@ -79,13 +79,14 @@ def _lang_dir(lang):
 # --- notebooks ----------------------------------------------------------------------------
 
 def cell_role(cell):
-    """"markdown" (translated whole), "solution" (comments and docstrings only) or "fixed"
-    (never translated: locked cells, other code and raw cells)."""
+    """"markdown" (translated whole), "solution" (comments and docstrings only), "code" (an unlocked
+    code cell outside nbgrader's, such as a scratch cell: comments and docstrings only, and a
+    translation is optional) or "fixed" (never translated: locked cells and raw cells)."""
     meta = cell.metadata.get("nbgrader", {})
     if cell.cell_type == "markdown" and not meta.get("locked"):
         return "markdown"
-    if cell.cell_type == "code" and meta.get("solution") and not meta.get("locked"):
-        return "solution"
+    if cell.cell_type == "code" and not meta.get("locked"):
+        return "solution" if meta.get("solution") else "code"
     return "fixed"
 
 
@@ -173,11 +174,13 @@ def notebook_problems(notebook, blocks, where):
                                         "the block (nbgrader restores locked cells from the gradebook)"))
             continue
         if block is None:
+            if role == "code":
+                continue
             problems.append(Problem(where, "missing", cell.id, store.header("cell", cell.id, cell.source)))
         elif block.english != english_hash(cell.source):
             problems.append(Problem(where, "stale", cell.id, f"translates English {block.english}, now "
                                     f"{english_hash(cell.source)} (line {block.line})"))
-        elif role == "solution" and _code_problem(cell.source, block.text):
+        elif role in ("solution", "code") and _code_problem(cell.source, block.text):
             problems.append(Problem(where, "code differs", cell.id, _code_problem(cell.source, block.text)))
         else:
             usable[cell.id] = block.text
