@@ -126,7 +126,7 @@ def _worker_report(answers):
 
 
 def test_groups_a_process_left_are_removed_with_their_processes_when_it_exits():
-    code = ("from autograder import cgroups\n"
+    code = ("from autograder.kernels import cgroups\n"
             "group = cgroups.new_group('kernel', cgroups.KERNEL_LIMITS)\n"
             "import subprocess\n"
             "argv = cgroups.enter_command(group, ['sleep', '1000'])\n"
@@ -162,7 +162,7 @@ def test_a_grader_that_cannot_make_groups_says_so_once_and_leaves_kernel_command
     """As an unprivileged user (Debian's own Python: the course's lives in root's home folder,
     closed to other users; the module needs only the standard library)."""
     code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
-            "from autograder import cgroups\n"
+            "from autograder.kernels import cgroups\n"
             "print(cgroups.available(), cgroups.new_group('kernel', cgroups.KERNEL_LIMITS),\n"
             "      cgroups.enter_command(None, ['python', '-m', 'ipykernel_launcher']))\n")
     command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", code]
