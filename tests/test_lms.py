@@ -16,7 +16,7 @@ from autograder.authoring.release import build_course_dir
 from autograder.batch import sequential
 from autograder.demo.samples import make_submission
 from autograder.nbgrader_cli import nbgrader
-from autograder.plugins.lms import CANVAS_REGEXP, MOODLE_REGEXP, UNMATCHED
+from autograder.plugins.lms import CANVAS_REGEXP, MOODLE_REGEXP, UNMATCHED, final_scores
 
 ASSIGNMENT = "01_data_prep"
 DUE = datetime(2026, 1, 15, 12, 0, 0)
@@ -27,6 +27,28 @@ ROSTER = [  # id, first_name, last_name, email, lms_user_id
     ("grace", "Grace", "Hopper", "grace@example.org", ""),  # no Canvas id: matched by name
     ("mallory", HOSTILE_NAME, "-1+1", "@mallory", "45678"),  # never submits
 ]
+
+
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's add_submission, inside
+def test_final_scores_take_the_late_penalty_off_as_nbgraders_export_does(tmp_path):
+    """A real gradebook: a 4-point assignment, one student 1.5 points late-penalised, one on time,
+    one who never submitted; a penalty larger than the score gives 0, never a negative grade."""
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        gradebook.add_assignment("a1", duedate=DUE)
+        gradebook.add_notebook("n1", "a1")
+        gradebook.add_grade_cell("c1", "n1", "a1", max_score=4, cell_type="code")
+        for student, score, penalty in (("late", 3.0, 1.5), ("ontime", 4.0, 0.0), ("very_late", 1.0, 2.0)):
+            gradebook.add_student(student)
+            gradebook.add_submission("a1", student)
+            notebook = gradebook.find_submission_notebook("n1", "a1", student)
+            notebook.late_submission_penalty = penalty
+            gradebook.find_grade("c1", "n1", "a1", student).auto_score = score
+            gradebook.db.commit()
+        gradebook.add_student("absent")
+        names, rows, maxima = final_scores(gradebook)
+    assert names == ["a1"] and maxima == {"a1": 4}
+    assert {student.id: scores["a1"] for student, scores in rows} == {
+        "absent": None, "late": 1.5, "ontime": 4.0, "very_late": 0.0}
 
 
 def test_canvas_and_moodle_regexps_read_their_file_names():

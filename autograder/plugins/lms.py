@@ -177,9 +177,12 @@ def final_scores(gradebook, assignments=(), students=()):
         scores = {}
         for name in names:
             try:
-                scores[name] = gradebook.find_submission(name, student.id).score
+                submission = gradebook.find_submission(name, student.id)
             except MissingEntry:
                 scores[name] = None
+                continue
+            # as nbgrader's own export computes the final score: raw score minus the late penalty
+            scores[name] = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
         rows.append((student, scores))
     return names, rows, maxima
 
