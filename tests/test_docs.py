@@ -18,7 +18,8 @@ FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 INLINE_CODE = re.compile(r"`[^`\n]+`")
 LINK = re.compile(r"\[[^\]]*\]\(\s*([^)\s]+)(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
-COMMAND = re.compile(r"python -m (autograder|course)[ \t]+([a-z][\w-]*)")
+#: a command the docs name; ``benchmark-*`` (a pattern for several commands) is not one
+COMMAND = re.compile(r"python -m (autograder|course)[ \t]+([a-z](?:[\w-]*\w)?)(?![\w*-])")
 
 
 def _prose(text):
@@ -89,7 +90,7 @@ def offered_commands(package):
     choices = re.findall(r"\{([\w,-]+)\}", listing)
     if choices:
         return {name for group in choices for name in group.split(",")}
-    return set(re.findall(r"^ {0,4}([a-z][\w-]*)[ \t]+\S", listing, re.M))
+    return set(re.findall(r"^ {0,4}([a-z][\w-]*)(?:[ \t]+\S|[ \t]*$)", listing, re.M))
 
 
 @pytest.mark.slow  # two Python processes start
