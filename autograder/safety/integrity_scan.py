@@ -32,7 +32,7 @@ def _grader_scan():
     for name, value in vars(course.checks).items():
         if name.startswith("_") or not callable(value) or isinstance(value, type):
             continue
-        if getattr(value, "__module__", None) not in ("course.checks", "course.hints") and \
+        if getattr(value, "__module__", None) not in ("course.checks", "course.hints", "course.i18n") and \
                 not getattr(value, "__module__", "").startswith("numpy"):
             found.append(f"course.checks.{name} was replaced")
         here = shell.user_ns.get(name)
