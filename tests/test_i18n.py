@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+from autograder.judging import judge
 from course import checks, hints, i18n
 from course.i18n import message
+from course.probes import backward, forward, initialization, modularization, prediction, update
+from course.probes.kernel import exact
 
 ZH_NOTEBOOK = {"metadata": {"course": {"language": "zh"}}, "cells": [], "nbformat": 4, "nbformat_minor": 5}
 
@@ -94,3 +97,98 @@ def test_every_chinese_hint_is_found_alone_from_its_own_message():
     with i18n.using("zh"):
         wrong = [hint.key for hint in hints.HINTS.values() if hints.find(hints.explain(hint.key)) != [hint]]
     assert not wrong, f"hints whose Chinese name is part of another's: {wrong}"
+
+
+# The grader's re-check of notebooks 02-08 in the notebook's language: a wrong value judged
+# directly (no kernel, no nbgrader) with the tools the grader passes, in both languages.
+
+def _in_both_languages(judged):
+    """{lang: first problem} of ``judged()`` under each language."""
+    problems = {}
+    for lang in ("en", "zh"):
+        with i18n.using(lang):
+            problems[lang] = judged()[0]
+    return problems
+
+
+def _masked(rng, X, p):
+    """X * mask / (1 - p) with a fraction p of the entries of X: (n, d) dropped."""
+    return X * (rng.random(X.shape) >= p) / (1 - p)
+
+
+def test_initialization_judge_reports_nonzero_zeros_init_in_the_notebooks_language():
+    key = "Linear(7, 3, init='zeros').W"
+    got, want = {key: np.ones((7, 3))}, {key: np.zeros((7, 3))}
+    problems = _in_both_languages(lambda: initialization.judge_linear_init(got, want, judge.TOOLS))
+    assert problems == {"en": f"{key} should be all zeros", "zh": f"{key} 应当全为零"}
+
+
+def test_forward_judge_reports_a_repeated_dropout_mask_in_the_notebooks_language():
+    rng = np.random.default_rng(0)
+    got, want = {}, {}
+    for p, shape in forward.DROPOUT_CASES:
+        X = rng.uniform(0.5, 1.5, shape)
+        want[exact(f"X after Dropout({p}).forward")] = got[exact(f"X after Dropout({p}).forward")] = X
+        A = _masked(rng, X, p)   # one mask for every call: the same mask twice
+        for label in ("forward(X)", "forward(X) again", "forward(X), same seed",
+                      "forward(X) back in training mode"):
+            got[f"Dropout({p}).{label}"] = A
+    problems = _in_both_languages(lambda: forward.judge_dropout_forward(got, want, judge.TOOLS))
+    assert problems == {"en": "two calls gave the same mask: draw a new one at every forward",
+                        "zh": "两次调用给出了相同的掩码：每次 forward 都要抽取新的掩码"}
+
+
+def test_backward_judge_reports_a_missing_dropout_gradient_in_the_notebooks_language():
+    rng = np.random.default_rng(1)
+    p, shape = backward.DROPOUT_CASES[0]
+    name = f"Dropout({p}), shape {shape}"
+    X, dA = rng.uniform(0.5, 1.5, shape), rng.standard_normal(shape)
+    want = {f"X of {name}": X, f"dA of {name}": dA}
+    got = dict(want, **{f"A of {name}": _masked(rng, X, p)})   # no dX
+    problems = _in_both_languages(lambda: backward.judge_dropout_backward(got, want, judge.TOOLS))
+    assert problems == {"en": f"dX of {name} should be a float64 array of shape {shape}",
+                        "zh": f"{name} 的 dX 应为形状为 {shape} 的 float64 数组"}
+
+
+def test_update_probe_reports_parameters_that_are_not_pairs_in_the_notebooks_language():
+    reference = judge.reference_namespace()
+
+    class FlatLinear(reference["Linear"]):
+        def parameters(self):   # a list of arrays instead of (value, gradient) pairs
+            return [self.W, self.b]
+
+    def probed():
+        with pytest.raises(ValueError) as failure:
+            update.probe_linear_parameters(dict(reference, Linear=FlatLinear), np.random.default_rng(2))
+        return [str(failure.value)]
+
+    assert _in_both_languages(probed) == {
+        "en": "every entry of parameters() should be a (value, gradient) pair",
+        "zh": "parameters() 的每一项都应是一个（值, 梯度）对",
+    }
+
+
+def test_loss_values_that_differ_are_reported_in_the_notebooks_language():
+    """Notebook 06 has no judge of its own: its values are judged by compare, keyed alike."""
+    want = judge.reference_results("06_loss", 3)["test_mean_square_error"]
+    key = "MeanSquareError.backward() on a (7, 3) batch"
+    got = dict(want, **{key: 2 * want[key]})
+    problems = _in_both_languages(lambda: judge.TOOLS.compare(got, want))
+    assert problems == {"en": f"{key} differs from the expected values on the grader's own inputs "
+                              "(relative error 0.33)",
+                        "zh": f"{key}（在评分程序自己的输入上）与期望值不同（相对误差 0.33）"}
+
+
+def test_modularization_judge_reports_a_missing_weight_in_the_notebooks_language():
+    want = {f"W of Linear {index}": np.zeros((spec["input_dim"], spec["output_dim"]))
+            for index, spec in enumerate(modularization.ARCHITECTURE, start=1)}
+    problems = _in_both_languages(lambda: modularization.judge_build_model({}, want, judge.TOOLS))
+    assert problems == {"en": "W of Linear 1 should be a float64 array of shape (4, 6)",
+                        "zh": "Linear 1 的 W 应为形状为 (4, 6) 的 float64 数组"}
+
+
+def test_prediction_judge_reports_missing_results_in_the_notebooks_language():
+    got = {"results found": np.array(False)}   # the training cells did not finish
+    problems = _in_both_languages(lambda: prediction.judge_results(got, {}, judge.TOOLS))
+    assert problems == {"en": "no results: the training cells of this section did not finish",
+                        "zh": "没有 results：本节的训练单元格没有运行完"}

@@ -147,13 +147,13 @@ def judge_dropout_backward(got, want, t):
             if problem:
                 return [problem]
             if dX is None or dX.shape != shape or dX.dtype != np.float64:
-                return [f"dX of {name}{mode} should be a float64 array of shape {shape}"]
+                return [t.message("probe.backward.dropout_dX_shape", "dX of {name}{mode} should be a float64 "
+                                  "array of shape {shape}", name=name, mode=mode, shape=shape)]
             error = t.relative_error(dX, dA * A / X)
             if error >= t.TOLERANCE:
-                return [
-                    f"dX of {name}{mode} is not dA times the mask of the last forward "
-                    f"(relative error {error:.2g})"
-                ]
+                return [t.message("probe.backward.dropout_dX_mask", "dX of {name}{mode} is not dA times the "
+                                  "mask of the last forward (relative error {error:.2g})", name=name,
+                                  mode=mode, error=error)]
     return []
 
 

@@ -157,12 +157,15 @@ def judge_dropout_forward(got, want, t):
                 return [problem]
         first, again = got[f"Dropout({p}).forward(X)"], got[f"Dropout({p}).forward(X) again"]
         if np.array_equal(first != 0, again != 0):
-            return ["two calls gave the same mask: draw a new one at every forward"]
+            return [t.message("probe.forward.same_mask", "two calls gave the same mask: draw a new one at "
+                              "every forward")]
         if not np.array_equal(first, got[f"Dropout({p}).forward(X), same seed"]):
-            return ["two Dropout layers seeded alike should drop the same units: draw from self.rng"]
+            return [t.message("probe.forward.seeded_mask", "two Dropout layers seeded alike should drop the "
+                              "same units: draw from self.rng")]
     one_row = got.get("Dropout(0.5).forward(ones (1, 400))")
     if one_row is None or one_row.shape != (1, 400) or not set(np.unique(one_row).tolist()) <= {0.0, 2.0}:
-        return ["Dropout(0.5) on a (1, 400) input of ones should output 0s and 2s of shape (1, 400)"]
+        return [t.message("probe.forward.one_row", "Dropout(0.5) on a (1, 400) input of ones should output "
+                          "0s and 2s of shape (1, 400)")]
     return []
 
 

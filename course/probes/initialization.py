@@ -23,11 +23,13 @@ STD_TOLERANCE = 0.05
 MEAN_TOLERANCE = 0.05
 
 
-def _scale_problem(name, W, expected):
-    """A message when W's std is off by more than STD_TOLERANCE. None when it is right."""
+def _scale_problem(name, W, expected, t):
+    """A message when W's std is off by more than STD_TOLERANCE. None when it is right.
+    W: any shape; t: the judges' tools (for ``t.message``)."""
     std = float(W.std())
     if not abs(std / expected - 1) < STD_TOLERANCE:
-        return f"the std of {name} is {std:.4f}, expected {expected:.4f}"
+        return t.message("probe.initialization.std", "the std of {name} is {std:.4f}, expected "
+                         "{expected:.4f}", name=name, std=std, expected=expected)
     return None
 
 
@@ -70,18 +72,21 @@ def judge_linear_init(got, want, t):
         if key.endswith(".W"):
             W = got.get(key)
             if W is None or W.shape != want[key].shape or W.dtype != np.float64:
-                problems.append(f"{key} should be a float64 array of shape {want[key].shape}")
+                problems.append(t.message("probe.initialization.float64_shape", "{key} should be a float64 "
+                                          "array of shape {shape}", key=key, shape=want[key].shape))
             elif "zeros" in key and np.any(W):
-                problems.append(f"{key} should be all zeros")
+                problems.append(t.message("probe.initialization.zeros", "{key} should be all zeros", key=key))
             elif "zeros" not in key and len(np.unique(W)) != W.size:
-                problems.append(f"{key} has equal entries: draw every weight at random")
+                problems.append(t.message("probe.initialization.equal_entries", "{key} has equal entries: "
+                                          "draw every weight at random", key=key))
     for n_in, n_out, init, expected in SCALED_LAYERS:
         key = f"W of Linear({n_in}, {n_out}, init={init!r})"
         W = got.get(key)
         if W is None or W.shape != (n_in, n_out) or W.dtype != np.float64:
-            problems.append(f"{key} should be a float64 array of shape {(n_in, n_out)}")
+            problems.append(t.message("probe.initialization.float64_shape", "{key} should be a float64 "
+                                      "array of shape {shape}", key=key, shape=(n_in, n_out)))
         else:
-            problems.append(_scale_problem(key, W, expected))
+            problems.append(_scale_problem(key, W, expected, t))
     if not problems:
         pooled = np.concatenate(
             [
@@ -90,21 +95,25 @@ def judge_linear_init(got, want, t):
             ]
         )
         if not abs(pooled.mean()) < MEAN_TOLERANCE:
-            problems.append(f"the weights should have mean 0, got {pooled.mean():.3f} standard deviations")
+            problems.append(t.message("probe.initialization.mean", "the weights should have mean 0, got "
+                                      "{mean:.3f} standard deviations", mean=pooled.mean()))
     for init in ("he", "xavier"):
         first, again = got.get(f"{init}: W for a seed"), got.get(f"{init}: W for the same seed again")
         if first is None or again is None or not np.array_equal(first, again):
-            problems.append(f"two layers made with the same seeded rng should be equal (init={init!r})")
+            problems.append(t.message("probe.initialization.same_seed_layers", "two layers made with the "
+                                      "same seeded rng should be equal (init={init!r})", init=init))
     for first, second, why in (
         (
             "first W drawn from a shared rng",
             "second W drawn from a shared rng",
-            "two layers drawn one after the other from the same rng should differ",
+            t.message("probe.initialization.shared_rng", "two layers drawn one after the other from the "
+                      "same rng should differ"),
         ),
         (
             "W with rng=None",
             "another W with rng=None",
-            "with rng=None every layer should get different weights",
+            t.message("probe.initialization.rng_none", "with rng=None every layer should get different "
+                      "weights"),
         ),
     ):
         a, b = got.get(first), got.get(second)
@@ -145,22 +154,24 @@ def judge_initialize_parameters(got, want, t):
         if key.startswith("W") and "for layer_dims" in key:
             W = got.get(key)
             if W is None or W.shape != want[key].shape or W.dtype != np.float64:
-                return [f"{key} should be a float64 array of shape {want[key].shape}"]
+                return [t.message("probe.initialization.float64_shape", "{key} should be a float64 array of "
+                                  "shape {shape}", key=key, shape=want[key].shape)]
     for key, fan_in in (("W1 for layer_dims [120, 100, 60]", 120), ("W2 for layer_dims [120, 100, 60]", 100)):
-        problem = _scale_problem(key, got[key], np.sqrt(2 / fan_in))
+        problem = _scale_problem(key, got[key], np.sqrt(2 / fan_in), t)
         if problem:
-            return [problem + " (He: sqrt(2 / d[l-1]))"]
+            return [problem + t.message("probe.initialization.he_rule", " (He: sqrt(2 / d[l-1]))")]
     for key in ("W1", "W2", "W3"):
         first = got[f"{key} for layer_dims [6, 4, 7, 3]"]
         if not np.array_equal(got.get(exact(f"{key} again for the same seed")), first):
-            return ["the same seed should give the same parameters"]
+            return [t.message("probe.initialization.same_seed", "the same seed should give the same "
+                              "parameters")]
         if np.array_equal(got.get(f"{key} for another seed"), first):
-            return ["a different seed should give different weights"]
+            return [t.message("probe.initialization.other_seed", "a different seed should give different "
+                              "weights")]
     if np.array_equal(got["W2 for layer_dims [8, 8, 8, 8]"], got["W3 for layer_dims [8, 8, 8, 8]"]):
-        return [
-            "W2 and W3 of layer_dims [8, 8, 8, 8] are identical: one generator for all layers, "
-            "not a fresh one with the same seed per layer"
-        ]
+        return [t.message("probe.initialization.fresh_rng_per_layer", "W2 and W3 of layer_dims [8, 8, 8, 8] "
+                          "are identical: one generator for all layers, not a fresh one with the same seed "
+                          "per layer")]
     return []
 
 

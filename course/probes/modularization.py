@@ -151,27 +151,30 @@ def judge_build_model(got, want, t):
         W, again = got.get(f"W of Linear {index}"), got.get(f"W of Linear {index}, same seed again")
         shape = want[f"W of Linear {index}"].shape
         if W is None or W.shape != shape or W.dtype != np.float64:
-            return [f"W of Linear {index} should be a float64 array of shape {shape}"]
+            return [t.message("probe.modularization.W_shape", "W of Linear {index} should be a float64 array "
+                              "of shape {shape}", index=index, shape=shape)]
         if again is None or not np.array_equal(W, again):
-            return ["the same seed should build the same weights"]
+            return [t.message("probe.modularization.same_seed", "the same seed should build the same "
+                              "weights")]
     if np.allclose(got["W of Linear 2"], got["W of Linear 3"]):
-        return [
-            "the two 6x6 ReLU layers got the same weights: one generator for the whole model, "
-            "not a fresh default_rng(seed) per layer"
-        ]
+        return [t.message("probe.modularization.fresh_rng_per_layer", "the two 6x6 ReLU layers got the same "
+                          "weights: one generator for the whole model, not a fresh default_rng(seed) per "
+                          "layer")]
     other = got.get("W of Linear 1, another seed")
     if other is None or other.shape != got["W of Linear 1"].shape or np.allclose(other, got["W of Linear 1"]):
-        return ["a different seed should build different weights"]
+        return [t.message("probe.modularization.other_seed", "a different seed should build different "
+                          "weights")]
     for index, expected in enumerate(WIDE[1], start=1):
         W = got.get(f"W of wide Linear {index}")
         spec = WIDE[0][index - 1]
         if W is None or W.shape != (spec["input_dim"], spec["output_dim"]):
-            return [f"W of wide Linear {index} has the wrong shape"]
+            return [t.message("probe.modularization.wide_shape", "W of wide Linear {index} has the wrong "
+                              "shape", index=index)]
         if not 0.95 < W.std() / expected < 1.05:
-            return [
-                f"the weights of a {W.shape} Linear before {spec['activation']} have std {W.std():.4f}, "
-                f"expected {expected:.4f} (He before ReLU, Xavier otherwise)"
-            ]
+            return [t.message("probe.modularization.scale", "the weights of a {shape} Linear before "
+                              "{activation} have std {std:.4f}, expected {expected:.4f} (He before ReLU, "
+                              "Xavier otherwise)", shape=W.shape, activation=spec["activation"], std=W.std(),
+                              expected=expected)]
     return []
 
 
@@ -425,55 +428,60 @@ def judge_train(got, want, t):
         return problems
     for key in ("loss", "val_loss", "val_accuracy"):
         if got[f"blobs: {key}"].shape != (15,):
-            return [f"history[{key!r}] should have one entry per epoch (15)"]
+            return [t.message("probe.modularization.history_length", "history[{key!r}] should have one entry "
+                              "per epoch (15)", key=key)]
     loss, accuracy = got["blobs: loss"], got["blobs: val_accuracy"]
     if not loss[-1] < 0.5 * loss[0]:
-        return [f"the training loss did not fall on an easy problem: {loss[0]:.3f} -> {loss[-1]:.3f}"]
+        return [t.message("probe.modularization.loss_falls", "the training loss did not fall on an easy "
+                          "problem: {first:.3f} -> {last:.3f}", first=loss[0], last=loss[-1])]
     if not accuracy[-1] >= 0.9:
-        return [
-            f"validation accuracy {accuracy[-1]} on two separated blobs: expected at least 0.9 (a fraction)"
-        ]
+        return [t.message("probe.modularization.blobs_accuracy", "validation accuracy {accuracy} on two "
+                          "separated blobs: expected at least 0.9 (a fraction)", accuracy=accuracy[-1])]
     for label, epochs, sizes in (("batches of 5", 3, [3, 5, 5, 5, 5]), ("batches of 30", 4, [23])):
         flags, means = got[f"{label}: forward training flags"], got[f"{label}: forward input means"]
         batch_sizes = got[f"{label}: forward batch sizes"]
         if not flags.shape == means.shape == batch_sizes.shape or flags.ndim != 1:
-            return ["the spy layer's records do not fit together"]
+            return [t.message("probe.modularization.spy_records", "the spy layer's records do not fit "
+                              "together")]
         validation, training = flags[means > 50], flags[means <= 50]
         if sorted(batch_sizes[means <= 50].tolist()) != sorted(sizes * epochs):
-            return [
-                f"{label}: the mini-batches of 23 samples had sizes {batch_sizes[means <= 50].tolist()}, "
-                f"expected {sizes} in each of {epochs} epochs (the last partial batch included)"
-            ]
+            return [t.message("probe.modularization.batch_sizes", "{label}: the mini-batches of 23 samples "
+                              "had sizes {got}, expected {sizes} in each of {epochs} epochs (the last "
+                              "partial batch included)", label=label, got=batch_sizes[means <= 50].tolist(),
+                              sizes=sizes, epochs=epochs)]
         if label == "batches of 5" and (len(validation) < epochs or validation.any()):
-            return ["validation must run once per epoch, in evaluation mode"]
+            return [t.message("probe.modularization.validation_mode", "validation must run once per epoch, "
+                              "in evaluation mode")]
         if not training.all():
-            return [
-                "some mini-batches ran in evaluation mode: call model.train() at the start of every epoch"
-            ]
+            return [t.message("probe.modularization.training_mode", "some mini-batches ran in evaluation "
+                              "mode: call model.train() at the start of every epoch")]
         if label == "batches of 5":
             per_epoch = means[means <= 50].reshape(epochs, len(sizes))
             if any(np.array_equal(per_epoch[i], per_epoch[j]) for i in range(epochs) for j in range(i)):
-                return [
-                    "two epochs gave the mini-batches in the same order: make one generator "
-                    "np.random.default_rng(seed) before the first epoch, not a new one every epoch"
-                ]
+                return [t.message("probe.modularization.epoch_order", "two epochs gave the mini-batches in "
+                                  "the same order: make one generator np.random.default_rng(seed) before "
+                                  "the first epoch, not a new one every epoch")]
     for label in ("seed 3", "seed 3 again", "seed 4"):
         if (
             got.get(f"{label}: losses") is None
             or got[f"{label}: losses"].shape != (5,)
             or got.get(f"{label}: W after training") is None
         ):
-            return [f"the run with {label} did not give 5 losses and the trained weights"]
+            return [t.message("probe.modularization.seeded_run", "the run with {label} did not give 5 losses "
+                              "and the trained weights", label=label)]
     if not (
         np.array_equal(got["seed 3: losses"], got["seed 3 again: losses"])
         and np.array_equal(got["seed 3: W after training"], got["seed 3 again: W after training"])
     ):
-        return ["two runs with the same seed should give the same history and weights"]
+        return [t.message("probe.modularization.same_seed_runs", "two runs with the same seed should give "
+                          "the same history and weights")]
     if np.array_equal(got["seed 3: losses"], got["seed 4: losses"]):
-        return ["seeds 3 and 4 gave the same losses: shuffle the mini-batches with the seeded generator"]
+        return [t.message("probe.modularization.seed_ignored", "seeds 3 and 4 gave the same losses: shuffle "
+                          "the mini-batches with the seeded generator")]
     W, b = got.get("three classes: final W"), got.get("three classes: final b")
     if W is None or b is None or W.shape != (2, 3) or b.shape != (3,):
-        return ["the three-class model's final weights are missing"]
+        return [t.message("probe.modularization.final_weights", "the three-class model's final weights are "
+                          "missing")]
     Z = want["three classes: X_val"] @ W + b
     labels = want["three classes: labels_val"]
     log_P = Z - np.logaddexp.reduce(Z, axis=1, keepdims=True)   # log-softmax, written unlike 06's
@@ -483,10 +491,9 @@ def judge_train(got, want, t):
     }
     for key, value in expected.items():
         if t.relative_error(got[f"three classes: {key}"], value) >= t.TOLERANCE:
-            return [
-                f"history's {key} is {float(got[f'three classes: {key}']):.6g}, but the final weights give "
-                f"{value:.6g} on the validation data"
-            ]
+            return [t.message("probe.modularization.last_validation", "history's {key} is {got:.6g}, but the "
+                              "final weights give {value:.6g} on the validation data", key=key,
+                              got=float(got[f"three classes: {key}"]), value=value)]
     return []
 
 

@@ -14,6 +14,7 @@ the reference (about 0.3 s), so the kernel spends no time training.
 import numpy as np
 
 from course.experiments import EXPERIMENTS, load_task
+from course.i18n import message
 
 from .kernel import layer_kind, linear
 
@@ -120,15 +121,14 @@ def _trained_model_problems(got, prefix, task, t, bar):
     labels = t.reference_namespace()["labels_from_scores"](scores)
     own = np.count_nonzero(labels == y_test) / len(y_test)
     if own < bar:
-        return [
-            f"{task}: the model gets {own:.1%} of the grader's test points right, below {bar:.0%}"
-        ], scores
+        return [t.message("probe.prediction.below_bar", "{task}: the model gets {own:.1%} of the grader's "
+                          "test points right, below {bar:.0%}", task=task, own=own, bar=bar)], scores
     reported = got.get(prefix + "reported accuracy")
     if reported is None or reported.shape != () or abs(float(reported) - own) >= 1e-12:
-        return [
-            f"{task}: the reported accuracy {float(reported) if reported is not None else None} is not the "
-            f"model's accuracy on the test set, {own:.4f}: compute it with predict and accuracy"
-        ], scores
+        return [t.message("probe.prediction.reported_accuracy", "{task}: the reported accuracy {reported} is "
+                          "not the model's accuracy on the test set, {own:.4f}: compute it with predict and "
+                          "accuracy", task=task, reported=float(reported) if reported is not None else None,
+                          own=own)], scores
     return [], scores
 
 
@@ -136,14 +136,16 @@ def judge_results(got, want, t):
     """Every task's model, rebuilt with the reference, reaches the course's bar on the
     trusted test set and reported that accuracy; the disc set's loss fell under a quarter."""
     if not (got.get("results found") is not None and bool(got["results found"])):
-        return ["no results: the training cells of this section did not finish"]
+        return [t.message("probe.prediction.no_results", "no results: the training cells of this section did "
+                          "not finish")]
     for name, experiment in EXPERIMENTS.items():
         problems, _ = _trained_model_problems(got, f"{name}: ", name, t, experiment["bar"])
         if problems:
             return problems
     losses = got.get("disc: training losses")
     if losses is None or losses.ndim != 1 or len(losses) < 2 or not losses[-1] < 0.25 * losses[0]:
-        return ["the disc set's training loss should fall to under a quarter of its start"]
+        return [t.message("probe.prediction.disc_loss", "the disc set's training loss should fall to under a "
+                          "quarter of its start")]
     return []
 
 
@@ -170,8 +172,9 @@ def probe_fixed_experiment(ns, rng):
     def recording_train(model, loss_fn, X, Y, **settings):
         calls[0] += 1
         if len(models) >= MAX_CALLS:  # past the bound: nothing more is recorded or replayed
-            raise RuntimeError(f"fixed_experiment called train more than {MAX_CALLS} times (the grader "
-                               f"replays at most {MAX_CALLS} calls): train one model, once")
+            raise RuntimeError(message("probe.prediction.too_many_calls", "fixed_experiment called train "
+                                       "more than {most} times (the grader replays at most {most} calls): "
+                                       "train one model, once", most=MAX_CALLS))
         prefix = f"call {len(models)}: "
         if not models:
             _record_model(values, "initial: ", model, ns)
@@ -210,18 +213,23 @@ def _replay(got, t):
     X_train, reference = t.task_data("disc")[0], t.reference_namespace()
     calls = int(got["calls of train"])
     if calls > MAX_CALLS:
-        raise ValueError(f"fixed_experiment calls train {calls} times; the grader replays at most "
-                         f"{MAX_CALLS} calls: train one model, once")
+        raise ValueError(t.message("probe.prediction.calls", "fixed_experiment calls train {calls} times; "
+                                   "the grader replays at most {most} calls: train one model, once",
+                                   calls=calls, most=MAX_CALLS))
     settings = [_recorded_call(got, call, X_train, t) for call in range(calls)]
     for _, _, epochs, batch_size, _, _ in settings:
         if (epochs, batch_size) != (BUGGY_EPOCHS, BUGGY_BATCH_SIZE):
-            raise ValueError(f"fixed_experiment trains {epochs:g} epochs of batches of {batch_size:g}: keep "
-                             f"buggy_experiment's {BUGGY_EPOCHS} epochs and batch size of {BUGGY_BATCH_SIZE}")
+            raise ValueError(t.message("probe.prediction.keep_settings", "fixed_experiment trains {epochs:g} "
+                                       "epochs of batches of {batch_size:g}: keep buggy_experiment's "
+                                       "{buggy_epochs} epochs and batch size of {buggy_batch_size}",
+                                       epochs=epochs, batch_size=batch_size, buggy_epochs=BUGGY_EPOCHS,
+                                       buggy_batch_size=BUGGY_BATCH_SIZE))
     steps = sum(epochs * -(-len(X_train) // batch_size) for _, _, epochs, batch_size, _, _ in settings)
     if steps > MAX_STEPS:
-        raise ValueError(f"fixed_experiment trains {steps} mini-batch steps over its {calls} call(s) of "
-                         f"train, more than the grader replays ({MAX_STEPS}): keep the epochs and batch "
-                         "size of buggy_experiment")
+        raise ValueError(t.message("probe.prediction.steps", "fixed_experiment trains {steps} mini-batch "
+                                   "steps over its {calls} call(s) of train, more than the grader replays "
+                                   "({most}): keep the epochs and batch size of buggy_experiment",
+                                   steps=steps, calls=calls, most=MAX_STEPS))
     losses = []
     for loss, Y, epochs, batch_size, lr, seed in settings:
         with np.errstate(all="ignore"):
@@ -239,18 +247,24 @@ def _recorded_call(got, call, X_train, t):
     setting = {name: got.get(f"call {call}: {name}") for name in names}
     X, Y, loss = setting["X"], setting["Y"], str(setting["loss"])
     if X is None or X.shape != X_train.shape or t.relative_error(X, X_train) >= t.TOLERANCE:
-        raise ValueError("train was not given the X_train that fixed_experiment received")
+        raise ValueError(t.message("probe.prediction.X_train", "train was not given the X_train that "
+                                   "fixed_experiment received"))
     if Y is None or Y.ndim != 2 or len(Y) != len(X_train) or Y.dtype.kind not in "iuf" \
             or not np.all(np.isfinite(Y)):
-        raise ValueError("the targets given to train should be an (N, C) array of numbers")
+        raise ValueError(t.message("probe.prediction.targets", "the targets given to train should be an (N, "
+                                   "C) array of numbers"))
     if loss not in LOSSES:
-        raise ValueError(f"train was given a loss of kind {loss}")
+        raise ValueError(t.message("probe.prediction.loss_kind", "train was given a loss of kind {loss}",
+                                   loss=loss))
     numbers = [setting[name] for name in ("epochs", "batch_size", "lr", "seed")]
     if any(number is None or number.shape != () or number.dtype.kind not in "iuf" for number in numbers):
-        raise ValueError("train was not given numbers for epochs, batch_size, lr and seed")
+        raise ValueError(t.message("probe.prediction.numbers", "train was not given numbers for epochs, "
+                                   "batch_size, lr and seed"))
     epochs, batch_size, lr, seed = (number.item() for number in numbers)
     if not (int(epochs) == epochs >= 1 and int(batch_size) == batch_size >= 1 and np.isfinite(lr)):
-        raise ValueError(f"train was given epochs={epochs}, batch_size={batch_size}, lr={lr}")
+        raise ValueError(t.message("probe.prediction.settings", "train was given epochs={epochs}, "
+                                   "batch_size={batch_size}, lr={lr}", epochs=epochs, batch_size=batch_size,
+                                   lr=lr))
     return loss, Y, epochs, batch_size, lr, seed
 
 
@@ -269,7 +283,8 @@ def judge_fixed_experiment(got, want, t):
         return problems
     if int(got["calls of train"]):
         if not bool(got["one model for every call"]):
-            return ["fixed_experiment trains more than one model: train one and return it"]
+            return [t.message("probe.prediction.one_model", "fixed_experiment trains more than one model: "
+                              "train one and return it")]
         try:
             model, losses = _replay(got, t)
         except ValueError as error:
@@ -282,26 +297,34 @@ def judge_fixed_experiment(got, want, t):
         scores = model.forward(X_test)
     for k, layer in enumerate([layer for layer in model.layers if hasattr(layer, "W")], start=1):
         if not np.ptp(layer.W, axis=1).max() > 0:
-            return [f"after training, every unit of Linear layer {k} still has the same weights"]
+            return [t.message("probe.prediction.symmetric_units", "after training, every unit of Linear "
+                              "layer {k} still has the same weights", k=k)]
     if losses is None or losses.ndim != 1 or len(losses) < 2 or not np.all(np.isfinite(losses)):
-        return ["the history should hold a finite training loss for every epoch"]
+        return [t.message("probe.prediction.history", "the history should hold a finite training loss for "
+                          "every epoch")]
     if not (losses[-1] < 0.1 and losses[-1] < 0.5 * losses[0]):
-        return [f"the training loss only went from {losses[0]:.3f} to {losses[-1]:.3f}"]
+        return [t.message("probe.prediction.loss_falls", "the training loss only went from {first:.3f} to "
+                          "{last:.3f}", first=losses[0], last=losses[-1])]
     spread = scores.std(axis=0)
     if not np.all(np.isfinite(scores)) or spread.min() <= 1e-6:
-        return ["one output is the same for every test point: that output learned nothing"]
+        return [t.message("probe.prediction.dead_output", "one output is the same for every test point: that "
+                          "output learned nothing")]
     centred = scores - scores.mean(axis=0)
     if np.mean(centred[:, 0] * centred[:, 1]) / (spread[0] * spread[1]) >= -0.5:
-        return ["the two outputs rise and fall together: give MSE one-hot targets of shape (N, 2)"]
+        return [t.message("probe.prediction.one_hot_targets", "the two outputs rise and fall together: give "
+                          "MSE one-hot targets of shape (N, 2)")]
     labels = np.argmax(scores, axis=1)
     if np.mean(labels == y_test) < 0.90:
         right = np.mean(labels == y_test)
-        return [f"the fixed model gets {right:.1%} of the test points right: at least 90% expected"]
+        return [t.message("probe.prediction.test_accuracy", "the fixed model gets {right:.1%} of the test "
+                          "points right: at least 90% expected", right=right)]
     if np.bincount(labels, minlength=2).min() < 0.3 * len(labels):
-        return [f"predictions per class {np.bincount(labels, minlength=2).tolist()}: both classes expected"]
+        return [t.message("probe.prediction.both_classes", "predictions per class {counts}: both classes "
+                          "expected", counts=np.bincount(labels, minlength=2).tolist())]
     train_accuracy = np.mean(np.argmax(model.forward(X_train), axis=1) == y_train)
     if train_accuracy < 0.90:
-        return [f"training accuracy {train_accuracy:.1%}: at least 90% expected"]
+        return [t.message("probe.prediction.train_accuracy", "training accuracy {accuracy:.1%}: at least 90% "
+                          "expected", accuracy=train_accuracy)]
     return []
 
 

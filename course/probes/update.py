@@ -7,6 +7,8 @@ reference's. Layers get their weights from the probe (``linear``).
 
 import numpy as np
 
+from course.i18n import message
+
 from .kernel import exact, linear
 
 
@@ -14,7 +16,8 @@ def _pairs(layer):
     """parameters() as a list of (value, gradient) pairs; raises when it is not that."""
     pairs = list(layer.parameters())
     if not all(len(pair) == 2 for pair in pairs):
-        raise ValueError("every entry of parameters() should be a (value, gradient) pair")
+        raise ValueError(message("probe.update.pairs", "every entry of parameters() should be a (value, "
+                                 "gradient) pair"))
     return [tuple(pair) for pair in pairs]
 
 
