@@ -12,6 +12,7 @@ import functools
 import numpy as np
 
 from course.experiments import load_task
+from course.i18n import message
 
 from . import compare
 
@@ -83,7 +84,8 @@ class Tools:
         """
         kinds = got.get(prefix + "kinds")
         if kinds is None:
-            return [f"{prefix}model: not found"], None, None
+            problem = message("probe.tools.model_not_found", "{prefix}model: not found", prefix=prefix)
+            return [problem], None, None
         weights, i = [], 0
         while prefix + f"w{i}" in got:
             weights.append(got[prefix + f"w{i}"])
@@ -91,15 +93,19 @@ class Tools:
         try:
             model = self.rebuild([str(k) for k in kinds], weights)
         except ValueError as error:
-            return [f"the model cannot be rebuilt: {error}"], None, None
+            return [message("probe.tools.model_not_rebuilt", "the model cannot be rebuilt: {error}",
+                            error=error)], None, None
         if architecture is not None:
             shapes = [w.shape for w in weights if w.ndim == 2]
             expected = [(spec["input_dim"], spec["output_dim"]) for spec in architecture]
             if shapes != expected:
-                return [f"the model's weight matrices have shapes {shapes}, expected {expected}"], None, None
+                problem = message("probe.tools.model_shapes", "the model's weight matrices have shapes "
+                                  "{shapes}, expected {expected}", shapes=shapes, expected=expected)
+                return [problem], None, None
         X_test = self.task_data(task)[1]
         with np.errstate(all="ignore"):
             scores = model.forward(X_test)
         if not np.all(np.isfinite(scores)):
-            return ["the model's outputs on the test set are not finite"], model, None
+            return [message("probe.tools.model_not_finite", "the model's outputs on the test set are not "
+                            "finite")], model, None
         return [], model, scores
