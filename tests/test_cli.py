@@ -20,7 +20,9 @@ from autograder.cli import COMMANDS
 ROOT = Path(__file__).resolve().parents[1]
 CLIS = {"autograder": COMMANDS, "course": course.__main__.COMMANDS}
 # the positional arguments a command requires, so that only the unknown option is wrong
-REQUIRED = {"grade": ["all"], "check": ["release/01_data_prep/01_data_prep.ipynb"]}
+REQUIRED = {"grade": ["all"], "check": ["release/01_data_prep/01_data_prep.ipynb"],
+            "translations": ["build", "--lang", "zh"], "rehearse": ["05_update"],
+            "exercise": ["add", "06_loss", "log_softmax", "--points", "1"]}
 CALLS = [(package, name) for package, commands in CLIS.items() for name in commands]
 
 RUN_EVERY_COMMAND = textwrap.dedent("""
