@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from browser_session import chromium, jupyter_lab, needs_chromium
 
-from autograder import grading
 from autograder.authoring.release import build_course_dir
+from autograder.batch import sequential
 from autograder.demo.samples import make_submission, planted_bugs
 from autograder.judging.reports import read_report
 
@@ -33,7 +33,7 @@ def _grade(course, name):
 
 
 def _exported_score(course):
-    path = grading.export_grades(course)
+    path = sequential.export_grades(course)
     with open(path, newline="") as handle:
         row = next(r for r in csv.DictReader(handle)
                    if r["student_id"] == STUDENT and r["assignment"] == ASSIGNMENT)
@@ -51,7 +51,7 @@ def test_an_override_in_the_formgrader_is_exported_and_survives_a_regrade(tmp_pa
     folder = course / "submitted" / STUDENT / ASSIGNMENT
     folder.mkdir(parents=True)
     nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
-    grading.autograde(course, ASSIGNMENT)
+    sequential.autograde(course, ASSIGNMENT)
     flags = read_report(course, STUDENT, ASSIGNMENT)["flags"]
     assert any("test_linear_parameters was edited" in flag for flag in flags), flags
     submission, auto, manual, maximum, _ = _grade(course, "test_linear_update")
@@ -77,6 +77,6 @@ def test_an_override_in_the_formgrader_is_exported_and_survives_a_regrade(tmp_pa
     assert _grade(course, "test_linear_update")[1:] == (0, 1, maximum, COMMENT)
     assert _exported_score(course) == (before + 1, total)
 
-    grading.autograde(course, ASSIGNMENT)  # nbgrader autograde --force
+    sequential.autograde(course, ASSIGNMENT)  # nbgrader autograde --force
     assert _grade(course, "test_linear_update")[1:] == (0, 1, maximum, COMMENT)
     assert _exported_score(course) == (before + 1, total)

@@ -111,13 +111,13 @@ def test_self_check_of_a_chinese_notebook_reports_in_chinese(tmp_path):
 def test_batch_grader_gives_a_chinese_notebook_the_same_scores_and_chinese_feedback(graded, tmp_path):
     """``python -m autograder grade``'s kernels are started before the notebook is known (warm,
     forked): the language reaches them all the same."""
-    from autograder import batch
+    from autograder.batch import grade
 
     _, scores = graded
     course_dir = tmp_path / "course"
     build_course_dir(course_dir, [ASSIGNMENT])
     submit(course_dir, "zhbugs", ASSIGNMENT, make_submission(ASSIGNMENT, "bugs:0", ZH_RELEASE))
-    outcomes = batch.grade(course_dir, [ASSIGNMENT], workers=1, progress=False)
+    outcomes = grade.grade(course_dir, [ASSIGNMENT], workers=1, progress=False)
     assert [o for o in outcomes if not o.ok] == []
     assert sequential.cell_scores(course_dir)[("zhbugs", ASSIGNMENT)] == scores[("zhbugs", ASSIGNMENT)]
     failed = _failed_messages(_autograded(course_dir, "zhbugs"))
