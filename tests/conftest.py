@@ -38,3 +38,13 @@ def unix_accounts():
 
     with Accounts() as accounts:
         yield accounts
+
+
+#: The one test that takes a quarter of the whole run (the parity of every sample case): run it
+#: first, so that under pytest-xdist the other worker takes the short tests meanwhile instead of
+#: this test running alone at the end.
+LONGEST_FIRST = "tests/test_parity.py::test_the_three_verdicts_on_every_sample_case_hold_the_bars"
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.nodeid != LONGEST_FIRST)  # stable: the rest keep their order
