@@ -40,11 +40,39 @@ def unix_accounts():
         yield accounts
 
 
-#: The longest single test (the parity of every sample case: 334 s of a 41-minute run on 2 cores,
-#: where it ran alone at the end): run it first, so that under pytest-xdist the other worker takes
-#: the short tests meanwhile.
-LONGEST_FIRST = "tests/test_parity.py::test_the_three_verdicts_on_every_sample_case_hold_the_bars"
+#: Work units that run longest, longest first (figures of a full run on 2 cores): under
+#: ``--dist loadgroup`` the scheduler hands out units in collection order, so these start first
+#: and the short tests fill in beside them. A unit is a test's node id or the group of the tests
+#: that share a module fixture (``shared_fixture_group``).
+LONGEST_FIRST = (
+    "tests/test_parity.py::test_the_three_verdicts_on_every_sample_case_hold_the_bars",  # 334 s
+)
 
 
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.nodeid != LONGEST_FIRST)  # stable: the rest keep their order
+def shared_fixture_group(item):
+    """The name of the group of tests that share a module- or class-scoped fixture with ``item``
+    (``tests/test_hostile.py::graded``, with the parameter when the fixture is parametrized),
+    or None. Such a fixture is built once per worker that runs one of its tests; in one group,
+    its tests all run on one worker and it is built once."""
+    names = []
+    for name in item.fixturenames:
+        definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
+        if definitions and definitions[-1].scope in ("module", "class", "package"):
+            param = getattr(item, "callspec", None) and item.callspec.params.get(name)
+            names.append(f"{item.path.name}::{name}" + (f"[{param}]" if param is not None else ""))
+    return "+".join(sorted(names)) or None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = shared_fixture_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+    def unit(item):
+        group = shared_fixture_group(item)
+        return group or item.nodeid
+
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(unit(item), len(rank)))  # stable: the rest keep their order
