@@ -1,7 +1,9 @@
 """Measured parity on the sample data (``python -m autograder parity``): the grader catches every
-planted bug on its own exercise and passes every alternative solution, the self-check agrees
-with the grader on every test cell of every case, and the visible checks catch at least 80%
-of the bugs. One run of every case, real kernels and the real batch grader."""
+planted bug on its own exercise and passes every alternative solution, each notebook loses the
+points of exactly the test cells its bugs name (no other cell, and an alternative none), the
+self-check agrees with the grader on every test cell of every case, and the visible checks catch
+at least 80% of the bugs. One run of every case, real kernels and the real batch grader (nbgrader's
+Autograde with the hidden tests and the probes, every kernel in the sandbox)."""
 
 import pytest
 
@@ -21,6 +23,7 @@ def test_the_three_verdicts_on_every_sample_case_hold_the_bars():
     assert total["caught"]["grader"] == total["bugs"] and not total["missed"], table
     assert total["passed"]["grader"] == total["alternatives"] and not total["failed"], table
     assert total["agree"] == total["cells"] and not total["disagree"], table
+    assert not total["elsewhere"], table
     assert total["caught"]["visible"] >= VISIBLE_BAR * total["bugs"], table
 
 
@@ -34,3 +37,18 @@ def test_bugs_of_one_exercise_or_with_overlapping_cells_get_notebooks_of_their_o
             cells = [cell for bug in case.bugs for cell in bug.fails]
             assert len(cells) == len(set(cells)), case.name
             assert not (case.bugs and case.alternatives), case.name
+
+
+def test_a_verdict_the_bugs_do_not_explain_is_reported():
+    assignment = "05_update"
+    case = next(case for case in parity.cases(assignment) if len(case.bugs) >= 2)
+    named = [bug.fails[0] for bug in case.bugs]
+    others = ["test_another_exercise"]
+    assert parity.unexplained(case, {**{cell: False for cell in named}, others[0]: True}) == []
+    extra = parity.unexplained(case, {**{cell: False for cell in named}, others[0]: False})
+    assert extra == [f"{case.name}: {others[0]} loses points, though no bug of the case names it"]
+    kept = parity.unexplained(case, {named[0]: True, **{cell: False for cell in named[1:]}})
+    assert len(kept) == 1 and kept[0].startswith(f"{case.name}: {named[0]} keeps its points")
+    alternative = next(case for case in parity.cases(assignment) if case.alternatives)
+    assert parity.unexplained(alternative, {named[0]: False}) == [
+        f"{alternative.name}: {named[0]} loses points, though no bug of the case names it"]

@@ -17,8 +17,11 @@ Each notebook is run twice, in parallel:
 
 A bug is caught when the test cell of its own exercise fails; an alternative passes when the
 test cell of its exercise passes. The agreement counts, over every test cell of every notebook,
-the cells where the self-check's pass/fail is the grader's. Printed per assignment, with every
-disagreement, bug missed by the grader and alternative it fails listed below the table.
+the cells where the self-check's pass/fail is the grader's. The grader's verdicts must also be
+explained by the planted bugs alone: a notebook loses the points of exactly the test cells its
+bugs name (``PlantedBug.fails``: a bug in ``forward`` may cost the training cell too), an
+alternative none. Printed per assignment, with every disagreement, bug missed by the grader,
+alternative it fails and verdict the bugs do not explain listed below the table.
 """
 
 import asyncio
@@ -138,7 +141,7 @@ def _grade(all_cases, notebooks, release_dir, course_dir, workers):
 def measure(assignments=ASSIGNMENTS, *, workers=2, timeout=120, progress=print):
     """Run every case of ``assignments`` on the three sides. Returns the figures:
     {assignment: {"bugs", "alternatives", "cells": counts; "caught", "passed": {side: count};
-    "agree": count; "missed", "failed", "disagree": [text]}}."""
+    "agree": count; "missed", "failed", "disagree", "elsewhere": [text]}}."""
     all_cases = [case for assignment in assignments for case in cases(assignment)]
     with tempfile.TemporaryDirectory(prefix="parity-") as work:
         course_dir = Path(work, "course")
@@ -161,11 +164,31 @@ def measure(assignments=ASSIGNMENTS, *, workers=2, timeout=120, progress=print):
             for assignment in assignments}
 
 
+def _empty_figures():
+    return {"bugs": 0, "alternatives": 0, "cells": 0, "agree": 0, "caught": dict.fromkeys(SIDES, 0),
+            "passed": dict.fromkeys(SIDES, 0), "missed": [], "failed": [], "disagree": [], "elsewhere": []}
+
+
+def unexplained(case, graded_cells):
+    """[text] of the grader's verdicts on ``case`` that its bugs do not explain: a test cell that
+    loses points though none of the case's bugs names it (for an alternative solution: any cell
+    that loses points), or a cell a bug names (``PlantedBug.fails``) that keeps them.
+    graded_cells: {test grade_id: passed}."""
+    named = set().union(*(bug.fails for bug in case.bugs))
+    failed = {cell for cell, passed in graded_cells.items() if not passed}
+    problems = [f"{case.name}: {cell} loses points, though no bug of the case names it"
+                for cell in sorted(failed - named)]
+    problems += [f"{case.name}: {cell} keeps its points, though "
+                 + "; ".join(bug.description for bug in case.bugs if cell in bug.fails) + " should cost them"
+                 for cell in sorted(named - failed)]
+    return problems
+
+
 def _figures(assignment_cases, all_ids, checked, graded):
     """The figures of one assignment's cases (see measure)."""
-    figures = {"bugs": 0, "alternatives": 0, "cells": 0, "agree": 0, "caught": dict.fromkeys(SIDES, 0),
-               "passed": dict.fromkeys(SIDES, 0), "missed": [], "failed": [], "disagree": []}
+    figures = _empty_figures()
     for case in assignment_cases:
+        figures["elsewhere"] += unexplained(case, graded[case.name])
         ids = all_ids[case.name]
         tests = {exercise: test for test, exercise in ids.items()}
         outcome = {test: dict(zip(SIDES, (*checked[case.name].get(test, (False, False)),
@@ -198,8 +221,7 @@ def _figures(assignment_cases, all_ids, checked, graded):
 
 def totals(figures):
     """The figures of every assignment added up (the same keys as one assignment's)."""
-    total = {"bugs": 0, "alternatives": 0, "cells": 0, "agree": 0, "caught": dict.fromkeys(SIDES, 0),
-             "passed": dict.fromkeys(SIDES, 0), "missed": [], "failed": [], "disagree": []}
+    total = _empty_figures()
     for one in figures.values():
         for key, value in one.items():
             if isinstance(value, dict):
@@ -224,7 +246,8 @@ def format_table(figures):
                      f"{one['agree']:>11}/{one['cells']} cells")
     total = totals(figures)
     for title, key in (("the grader misses", "missed"), ("the grader fails", "failed"),
-                       ("the self-check disagrees with the grader", "disagree")):
+                       ("the self-check disagrees with the grader", "disagree"),
+                       ("the grader's verdicts the planted bugs do not explain", "elsewhere")):
         if total[key]:
             lines += ["", f"{title}:"] + [f"  {line}" for line in total[key]]
     return "\n".join(lines)
@@ -244,4 +267,4 @@ def run(options):
     figures = measure(options.assignments or ASSIGNMENTS, workers=options.workers, timeout=options.timeout)
     print(format_table(figures))
     total = totals(figures)
-    return 0 if not (total["missed"] or total["failed"] or total["disagree"]) else 1
+    return 0 if not (total["missed"] or total["failed"] or total["disagree"] or total["elsewhere"]) else 1
