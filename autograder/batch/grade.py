@@ -272,10 +272,11 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     if not todo:
         return outcomes
     if preflight and _preflight.enabled(nbgrader_api(course_dir, db_url).config):
-        for assignment in sorted({a for _, a in todo}):
-            result = _preflight.require(course_dir, assignment)
+        for result in _preflights(course_dir, sorted({a for _, a in todo}), workers or default_workers()):
+            if not result.ok:
+                raise _preflight.PreflightFailed(result.message())
             if progress:
-                print(f"preflight: the reference solution of {assignment} scored {result.score:g}/"
+                print(f"preflight: the reference solution of {result.assignment} scored {result.score:g}/"
                       f"{result.max_score:g} ({result.seconds:.1f} s)")
     failures = 0
     bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler), enabled=progress,
@@ -287,6 +288,16 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
         if progress:
             bar.set_postfix(failures=failures)
     return outcomes
+
+
+def _preflights(course_dir, assignments, workers):
+    """[preflight Result] of each of ``assignments``, in that order. Each grades its reference
+    solution in a scratch course directory of its own, so they run side by side on up to
+    ``workers`` local processes (one assignment: in this process)."""
+    if len(assignments) == 1:
+        return [_preflight.check(course_dir, assignments[0])]
+    with ProcessPoolExecutor(max_workers=min(workers, len(assignments)), mp_context=worker_factory()) as pool:
+        return list(pool.map(_preflight.check, [course_dir] * len(assignments), assignments))
 
 
 def _outcomes(course_dir, todo, db_url, workers, scheduler):
