@@ -136,11 +136,11 @@ def test_chinese_bundle_holds_no_hidden_test_key_or_text(tmp_path):
 def test_translations_handed_to_a_process_are_used_for_their_english(monkeypatch):
     """What SandboxedExecute runs in the grading kernel: the notebook's hidden translations."""
     monkeypatch.setattr(i18n, "_added", {})
-    english = "the same seed must give the same split"
-    assert i18n.message("test.train_test_split.same_seed_give", english, lang="zh") == english
+    key, english = "test.train_test_split.same_seed_give", "the same seed must give the same split"
+    assert i18n.message(key, english, lang="zh") == english
     exec(hidden_messages.kernel_code("zh", "01_data_prep"), {})
-    assert i18n.message("test.train_test_split.same_seed_give", english, lang="zh") == "相同的种子必须给出相同的划分"
-    assert i18n.message("test.train_test_split.same_seed_give", "another text", lang="zh") == "another text"
+    assert i18n.message(key, english, lang="zh") == "相同的种子必须给出相同的划分"
+    assert i18n.message(key, "another text", lang="zh") == "another text"
     assert hidden_messages.kernel_code("en", "01_data_prep") == ""
 
 
@@ -162,7 +162,7 @@ def test_visible_assert_of_a_chinese_notebook_fails_in_chinese(tmp_path):
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             source = cell.source
             if grade_id == "one_hot":
-                source += "\n_float_one_hot = one_hot\none_hot = lambda y, c: _float_one_hot(y, c).astype(int)"
+                source += "\n_floats = one_hot\none_hot = lambda y, c: _floats(y, c).astype(int)"
             outputs = []
             client.execute_interactive(source, output_hook=outputs.append, timeout=120)
             errors = [o["content"]["evalue"] for o in outputs if o["msg_type"] == "error"]
