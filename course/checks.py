@@ -35,6 +35,8 @@ __all__ = [
     "recording_calls",
     "check_dictionary",
     "using_course_steps",
+    "message",
+    "passed",
 ]
 
 GRADIENT_TOLERANCE = 1e-7
@@ -48,6 +50,13 @@ def relative_error(a, b):
     if denominator == 0.0:
         return 0.0
     return float(np.linalg.norm(a - b) / denominator)
+
+
+def passed(name):
+    """Print the line that ends a test cell's visible part: "{name}: visible checks passed".
+    The test cells write their other sentences with ``message`` (course.i18n), keyed
+    ``test.<grade_id>.<what>``."""
+    print(message("check.visible_checks_passed", "{name}: visible checks passed", name=name))
 
 
 def check_shape(name, array, expected_shape):

@@ -18,6 +18,12 @@ missing with its English hash; add the block it prints to ``i18n/zh/messages.md`
 and run ``python -m autograder translations build --lang zh`` (which writes the table this
 module reads, ``course/locale/zh.json``). A test fails while a key is missing or stale.
 
+**Test cells** (nbgrader's locked test cells of the source notebooks) write their sentences
+the same way, as ``checks.message("test.<grade_id>.<what>", "English {field}", field=...)``
+(the success line: ``checks.passed(name)``). The translations of the messages of a hidden
+part are not in ``course/locale/``: the grader keeps them (``autograder/locale/<lang>.json``)
+and hands a notebook's own to the kernel that grades it (``add_translations``).
+
 The language (``language()``): the one set by ``using(lang)`` in this thread, else the
 environment variable ``COURSE_LANGUAGE``, else the ``metadata.course.language`` of the
 notebook this kernel runs (Jupyter Server names it in ``JPY_SESSION_NAME``), else English.
@@ -32,7 +38,7 @@ import os
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "DEFAULT", "language", "notebook_language", "using", "message", "english_hash",
-           "translations"]
+           "translations", "add_translations"]
 
 #: The languages of the course: English (the source) and Simplified Chinese.
 LANGUAGES = ("en", "zh")
@@ -41,6 +47,8 @@ DEFAULT = "en"
 LOCALE = Path(__file__).resolve().parent / "locale"
 
 _chosen = contextvars.ContextVar("course_language", default=None)
+#: {lang: {key: entry}} added in this process by add_translations.
+_added = {}
 
 
 def english_hash(text):
@@ -115,12 +123,19 @@ def translations(lang):
         return {}
 
 
+def add_translations(lang, table):
+    """Add ``table`` ({key: {"en": hash of the English, "text": translation}}) to the messages
+    of ``lang`` in this process. The grader gives the kernel that grades a notebook the
+    translations of that notebook's hidden tests this way: they are not in the shipped table."""
+    _added.setdefault(lang, {}).update(table)
+
+
 def message(key, english, /, lang=None, **fields):
     """The message ``key`` in ``lang`` (default: ``language()``), its fields filled in with
     ``str.format(**fields)`` when there are fields (then literal braces are doubled; a message
     without fields is shown as written). english: the English text, the
     source of every translation, used when there is no translation of this very text."""
     lang = lang or language()
-    found = translations(lang).get(key)
+    found = translations(lang).get(key) or _added.get(lang, {}).get(key)
     template = found["text"] if found and found.get("en") == english_hash(english) else english
     return template.format(**fields) if fields else template

@@ -1,7 +1,7 @@
 """A Chinese notebook hands in as the same assignment: real ``nbgrader autograde`` (every kernel
 in the sandbox, every score re-checked) gives a completed Chinese notebook exactly the English
-one's scores per cell, a wrong one the English wrong one's, with its feedback in Chinese; the
-self-check reports on a Chinese notebook in Chinese."""
+one's scores per cell, a wrong one the English wrong one's, with its feedback in Chinese (the
+hidden tests' own messages too); the self-check reports on a Chinese notebook in Chinese."""
 
 import json
 import re
@@ -20,6 +20,22 @@ from autograder.demo.samples import make_submission, submit
 ZH_RELEASE = ROOT / "i18n" / "zh" / "release"
 ASSIGNMENT = "01_data_prep"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+#: A disc a little too large: every visible check of generate_disc_set passes (about half the
+#: points inside, the centre inside), the hidden test's own assert fails on the border points.
+WIDE_DISC = ("radius = 1.0 / np.sqrt(2.0 * np.pi)", "radius = 0.42")
+HIDDEN_FAILURE = {"en": "points labelled wrongly, e.g. X[", "zh": "个点的标签错了，例如 X["}
+
+
+def _wide_disc(release):
+    """A complete submission whose generate_disc_set fails only a hidden test."""
+    notebook = make_submission(ASSIGNMENT, "complete", release)
+    cell = next(c for c in notebook.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "generate_disc_set")
+    assert WIDE_DISC[0] in cell.source
+    cell.source = cell.source.replace(*WIDE_DISC)
+    return notebook
 
 
 def _failed_messages(notebook):
@@ -42,6 +58,8 @@ def graded(tmp_path_factory):
     for student, kind, release in (("en", "complete", release_dir), ("zh", "complete", ZH_RELEASE),
                                    ("enbugs", "bugs:0", release_dir), ("zhbugs", "bugs:0", ZH_RELEASE)):
         submit(course_dir, student, ASSIGNMENT, make_submission(ASSIGNMENT, kind, release))
+    submit(course_dir, "enhidden", ASSIGNMENT, _wide_disc(release_dir))
+    submit(course_dir, "zhhidden", ASSIGNMENT, _wide_disc(ZH_RELEASE))
     sequential.autograde(course_dir, ASSIGNMENT)
     sequential.generate_feedback(course_dir, ASSIGNMENT)
     return course_dir, sequential.cell_scores(course_dir)
@@ -75,8 +93,8 @@ def test_wrong_chinese_notebook_gets_its_feedback_in_chinese(graded):
     english = _failed_messages(_autograded(course_dir, "enbugs"))
     assert chinese and set(chinese) == set(english)
     for grade_id, errors in chinese.items():
-        # the grader's re-check is in Chinese; so is every check of the course library (a test
-        # cell's own `assert ..., "..."` text is code of a locked cell: the same in both)
+        # the grader's re-check is in Chinese; so is every check of the course library and every
+        # test cell's own message (checks.message)
         verdicts = [text for text in errors if text.startswith("GraderCheckFailed")]
         assert verdicts and all(CJK.search(text) for text in verdicts), f"{grade_id}: {errors}"
         assert any(CJK.search(text) for text in errors if text not in verdicts) or \
@@ -85,6 +103,25 @@ def test_wrong_chinese_notebook_gets_its_feedback_in_chinese(graded):
     page = (course_dir / "feedback" / "zhbugs" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text("utf-8")
     first = next(iter(chinese.values()))[0].split(": ", 1)[1][:20]
     assert first in page
+
+
+@pytest.mark.slow
+def test_hidden_test_failure_of_a_chinese_submission_is_reported_in_chinese(graded):
+    """The hidden part's own assert message: in Chinese for the Chinese submission (its
+    translation reaches the grading kernel from the grader's table, it is not shipped), in
+    English for the English one; the same scores."""
+    course_dir, scores = graded
+    assert scores[("zhhidden", ASSIGNMENT)] == scores[("enhidden", ASSIGNMENT)]
+    lost = {grade_id for grade_id, (score, maximum) in scores[("zhhidden", ASSIGNMENT)].items()
+            if score < maximum}
+    assert lost == {"test_generate_disc_set"}
+    for student, lang in (("zhhidden", "zh"), ("enhidden", "en")):
+        errors = _failed_messages(_autograded(course_dir, student))["test_generate_disc_set"]
+        assert any(HIDDEN_FAILURE[lang] in text for text in errors), errors
+        page = (course_dir / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text("utf-8")
+        assert HIDDEN_FAILURE[lang] in page
+    english = _failed_messages(_autograded(course_dir, "enhidden"))["test_generate_disc_set"]
+    assert not any(CJK.search(text) for text in english), english
 
 
 @pytest.mark.slow
@@ -98,8 +135,7 @@ def test_self_check_of_a_chinese_notebook_reports_in_chinese(tmp_path):
     report = json.loads(result.stdout)
     failed = [e for e in report["exercises"] if not e["passed"]]
     assert result.returncode == 1 and failed
-    # every hint is the course's, so Chinese; a message is the failing check's (a test cell's own
-    # `assert ..., "..."` text is code of a locked cell, the same in both languages)
+    # every hint is the course's, so Chinese; a message is the failing check's
     assert all(CJK.search(e["hint"]) for e in failed), failed
     assert any(CJK.search(e["message"]) for e in failed), failed
     text = subprocess.run([sys.executable, "-m", "course", "check", str(path)], capture_output=True,
@@ -117,8 +153,12 @@ def test_batch_grader_gives_a_chinese_notebook_the_same_scores_and_chinese_feedb
     course_dir = tmp_path / "course"
     build_course_dir(course_dir, [ASSIGNMENT])
     submit(course_dir, "zhbugs", ASSIGNMENT, make_submission(ASSIGNMENT, "bugs:0", ZH_RELEASE))
+    submit(course_dir, "zhhidden", ASSIGNMENT, _wide_disc(ZH_RELEASE))
     outcomes = grade.grade(course_dir, [ASSIGNMENT], workers=1, progress=False)
     assert [o for o in outcomes if not o.ok] == []
-    assert sequential.cell_scores(course_dir)[("zhbugs", ASSIGNMENT)] == scores[("zhbugs", ASSIGNMENT)]
+    for student in ("zhbugs", "zhhidden"):
+        assert sequential.cell_scores(course_dir)[(student, ASSIGNMENT)] == scores[(student, ASSIGNMENT)]
     failed = _failed_messages(_autograded(course_dir, "zhbugs"))
     assert failed and all(any(CJK.search(text) for text in errors) for errors in failed.values()), failed
+    hidden = _failed_messages(_autograded(course_dir, "zhhidden"))["test_generate_disc_set"]
+    assert any(HIDDEN_FAILURE["zh"] in text for text in hidden), hidden

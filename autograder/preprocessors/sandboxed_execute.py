@@ -35,6 +35,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List
 
 from autograder.judging import judge
+from autograder.judging.hidden_messages import kernel_code
 from autograder.kernels import sandbox as jail
 from autograder.safety import integrity_scan
 from autograder.safety.safe_text import printable
@@ -163,8 +164,9 @@ class SandboxedExecute(Execute):
 
     def prepare_kernel(self):
         """After the kernel answered: seal its connection folder (sandboxed kernels), and give
-        it the submitted notebook's language (``COURSE_LANGUAGE``, read by ``course.i18n``), so
-        that its checks speak the notebook's language with the same code cells. Kernels are
+        it the submitted notebook's language (``COURSE_LANGUAGE``, read by ``course.i18n``) and
+        the translations of this notebook's hidden tests (``autograder.judging.hidden_messages``),
+        so that its checks speak the notebook's language with the same code cells. Kernels are
         started before the notebook is known (warm pools, fork servers), hence a silent request
         rather than the environment it was started with."""
         if hasattr(self.km, "seal"):
@@ -172,6 +174,8 @@ class SandboxedExecute(Execute):
         lang = notebook_language(self.nb)
         if lang != DEFAULT:
             code = f"import os as _os; _os.environ['COURSE_LANGUAGE'] = {lang!r}; del _os"
+            hidden = kernel_code(lang, self._assignment)
+            code += f"\n{hidden}" if hidden else ""
             self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
 
     # --- limits while running ------------------------------------------------------------
