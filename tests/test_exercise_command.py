@@ -73,8 +73,8 @@ def _fill_in(course):
     text = probes.read_text()
     start, end = text.index("def probe_log_softmax"), text.index("\n\nPROBES = {")
     text = text[:start] + PROBE + text[end:]
-    text = text[:text.index("\n\n\ndef judge_log_softmax")] + "\n"  # one answer is right: no judge
     probes.write_text(text)
+    (course / "course" / "judges" / "loss.py").unlink()  # one answer is right: no judge (06 had none)
     registry = course / "course" / "exercises.py"
     registry.write_text(registry.read_text().replace(
         "TODO(instructor): a general hint for a failure of log_softmax.",
@@ -97,6 +97,8 @@ def test_an_added_exercise_is_refused_until_filled_in_then_graded_right(tmp_path
 
     course = source_repository(tmp_path / "course")
     _run("-m", "autograder", "exercise", "add", "06_loss", "log_softmax", "--points", "1", cwd=course)
+    assert "def judge_log_softmax" in (course / "course" / "judges" / "loss.py").read_text()
+    assert "judge_log_softmax" not in (course / "course" / "probes" / "loss.py").read_text()
     refused = _run("-m", "autograder", "release", cwd=course, check=False)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     listed = refused.stderr
