@@ -19,6 +19,7 @@ import tomllib
 from autograder.authoring.bundle import TOP, build_bundle, dependencies
 from autograder.authoring.sync import ROOT, SOURCE, read_module
 from autograder.demo.samples import make_submission
+from course.judges import judges_of
 from course.registry import ASSIGNMENTS, STEP_MODULES
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
@@ -181,6 +182,10 @@ def test_unpacked_bundle_installs_in_a_fresh_venv_and_self_checks(bundle, tmp_pa
     where = subprocess.run([str(python), "-c", "import course; print(course.__file__)"], cwd=tmp_path,
                            env=env, capture_output=True, text=True, check=True)
     assert where.stdout.strip().startswith(str(folder / ".venv")), where.stdout
+    judged = subprocess.run([str(python), "-c", "from course.judges import judges_of; from course.registry "
+                             "import ASSIGNMENTS; print({a: sorted(judges_of(a)) for a in ASSIGNMENTS})"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert judged.stdout.strip() == str({a: sorted(judges_of(a)) for a in ASSIGNMENTS})  # every judge ships
 
     def check(assignment):
         return subprocess.run([str(python), "-m", "course", "check",
