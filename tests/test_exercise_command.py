@@ -145,3 +145,14 @@ def test_rename_changes_every_piece_and_remove_takes_every_piece_out(tmp_path):
     refused = _run("-m", "autograder", "exercise", "remove", "06_loss", "stable_log_softmax", cwd=course,
                    check=False)
     assert refused.returncode == 2 and refused.stderr.startswith("exercise remove: 06_loss has no exercise")
+
+
+def test_a_judge_added_beside_others_is_defined_before_its_module_lists_it(tmp_path):
+    course = source_repository(tmp_path / "course")
+    _run("-m", "autograder", "exercise", "add", "07_modularization", "clip_scores", cwd=course)
+    listed = _run("-c", "from course.judges.modularization import JUDGES; print(sorted(JUDGES))", cwd=course)
+    assert listed.stdout.split() == ["['test_build_model',", "'test_clip_scores',", "'test_train']"]
+    _run("-m", "autograder", "exercise", "remove", "07_modularization", "clip_scores", cwd=course)
+    left = subprocess.run(["git", "status", "--porcelain", "course"], cwd=course, capture_output=True,
+                          text=True).stdout
+    assert left == "", left

@@ -257,7 +257,7 @@ def add(assignment, name, points):
     probes.write_text(_add_entry(text, "PROBES", test_id, f"probe_{name}"))
     judges = JUDGES_DIR / f"{step}.py"
     text = judges.read_text() if judges.exists() else judge_module_header(assignment)
-    text = text.rstrip("\n") + "\n\n\n" + judge_skeleton(name) + "\n"
+    text = _insert_before_dict(text, "JUDGES", judge_skeleton(name))
     judges.write_text(_add_entry(text, "JUDGES", test_id, f"judge_{name}"))
     sync()
     return [module, notebook_path(assignment), registry.REGISTRY, probes, judges]
