@@ -8,8 +8,8 @@ One package per job:
   ``source/``), ``release``, ``bundle``, the reference's ``probe_values``, ``parity``, ``results``;
 - ``preprocessors/``: the nbgrader preprocessors ``nbgrader_config.py`` installs, one per file
   (the grading path a submission takes is written in that package's docstring);
-- ``judging/``: trusted grader-side code: the judge of the probe values, the grading reports,
-  the preflight check of the grading set-up;
+- ``judging/``: trusted grader-side code: the judge of the probe values (with the reference, by
+  ``course.judges``), the grading reports, the preflight check of the grading set-up;
 - ``kernels/``: where student code runs: the sandbox command line, control groups, the warm
   kernel pool, the zygote (a process in the sandbox that forks kernels) and its client;
 - ``plugins/``: nbgrader plugins (the safe CSV export, the LMS collector, extractor and exports);

@@ -19,9 +19,9 @@ import os
 import sys
 from pathlib import Path
 
-from .registry import ASSIGNMENTS  # the course's assignments (re-exported: course.registry is their home)
+from .registry import ASSIGNMENTS
 
-__all__ = ["ASSIGNMENTS", "load_previous_steps", "notebook_folder"]
+__all__ = ["load_previous_steps", "notebook_folder"]
 
 SWITCH = "USE_MY_OWN_CODE"
 

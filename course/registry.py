@@ -7,7 +7,8 @@ exactly them. Read them from here.
 - ``ASSIGNMENTS``: the eight notebooks, in course order; each is an nbgrader assignment of the
   same name (``source/<assignment>/<assignment>.ipynb``).
 - ``STEP_MODULES``: {assignment: module name} of each notebook's step, shared by
-  ``autograder.reference`` (the hidden solutions) and ``course.probes`` (their trusted re-checks).
+  ``autograder.reference`` (the hidden solutions), ``course.probes`` (their re-checks in the
+  kernel) and ``course.judges`` (the properties checked where several answers are right).
 - ``EXERCISES``: {assignment: {test cell grade_id: (what the student writes, general hint)}}, in
   notebook order (the table itself, with its hints for students, is in ``course.exercises``).
 """

@@ -7,10 +7,10 @@
 2. then, in the same kernel, runs the grader's own probe cell (``course.probes``): the same
    probes on the same API, with inputs drawn from the published seed
    ``course.probes.published.SEED`` instead of the grader's secret ones;
-3. judges the probe values with the grader's own judges against the reference's values for
-   that seed (``course/probe_values/``, data, no code); where a judge needs a trusted
-   implementation (notebook 08 rebuilds and retrains models), it uses the course's versions
-   of the earlier steps, ``previous_steps.py`` beside the notebook;
+3. judges the probe values with the grader's own judges (``course.judges``) against the
+   reference's values for that seed (``course/probe_values/``, data, no code); where a judge
+   needs a trusted implementation (notebook 08 rebuilds and retrains models), it uses the
+   course's versions of the earlier steps, ``previous_steps.py`` beside the notebook;
 4. prints one row per exercise: the grader's verdict (the test cell passed AND the probes
    agree, as ``autograder``'s grader decides), the points, the outcome of the visible checks,
    and under a failure the message and a hint. ``--json`` prints one JSON object instead.
@@ -29,13 +29,13 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import DeadKernelError
 
-from . import hints, i18n, probes
+from . import hints, i18n, judges, probes
 from .execution import graded_outcomes, run, stdout
-from .exercises import EXERCISES, assignment_of
 from .i18n import message
-from .previous import ASSIGNMENTS, load_previous_steps
+from .judges.tools import Tools
+from .previous import load_previous_steps
 from .probes import compare, published
-from .probes.tools import Tools
+from .registry import ASSIGNMENTS, EXERCISES, assignment_of
 
 __all__ = ["Row", "identify", "exercise_ids", "check_notebook", "hint_for", "format_report", "as_json"]
 
@@ -182,7 +182,7 @@ def _check(path, notebook, assignment, timeout):
     seconds = time.perf_counter() - start
     payload = probes.parse_probe_output(stdout(notebook.cells[-1]), nonce)
     trusted = Tools(functools.cache(lambda: load_previous_steps(assignment, folder=folder)))
-    verdicts = probes.verdicts(assignment, payload, published.load(assignment), trusted)
+    verdicts = judges.verdicts(assignment, payload, published.load(assignment), trusted)
     rows = [_row(assignment, ids, outcome, verdicts.get(outcome.grade_id, (False, message(
         "selfcheck.no_probe", "no probe for this cell"))))
             for outcome in graded_outcomes(notebook)]

@@ -17,8 +17,9 @@ import pytest
 import tomllib
 
 from autograder.authoring.bundle import TOP, build_bundle, dependencies
-from autograder.authoring.sync import SOURCE, read_module
+from autograder.authoring.sync import ROOT, SOURCE, read_module
 from autograder.demo.samples import make_submission
+from course.judges import judges_of
 from course.registry import ASSIGNMENTS, STEP_MODULES
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1", re.S)
@@ -56,7 +57,10 @@ def test_bundle_holds_release_course_setup_and_readme_only(bundle):
     for assignment in ASSIGNMENTS:
         assert f"release/{assignment}/{assignment}.ipynb" in files
     assert {"course/selfcheck.py", "course/checks.py", "course/hints.py", "course/probes/kernel.py",
-            "course/probes/published.py"} <= set(files)
+            "course/probes/published.py", "course/judges/__init__.py", "course/judges/tools.py"} <= set(files)
+    judges = {path.name for path in (ROOT / "course" / "judges").glob("*.py")}
+    assert judges > {"__init__.py", "tools.py"}  # the self-check runs the grader's judges
+    assert {f"course/judges/{name}" for name in judges} <= set(files)
     assert {f"course/probe_values/{assignment}.npz" for assignment in ASSIGNMENTS} <= set(files)
     assert not [n for n in files if n.startswith(("autograder/", "source/")) or "/reference/" in n]
 
@@ -133,7 +137,10 @@ def test_bundle_setup_installs_the_course_and_its_dependencies_only(bundle):
     _, files = bundle
     project = tomllib.loads(files["pyproject.toml"].decode())
     assert project["project"]["dependencies"] == dependencies()
-    assert project["tool"]["setuptools"]["packages"] == ["course", "course.probes"]
+    assert project["tool"]["setuptools"]["packages"] == ["course", "course.judges", "course.probes"]
+    packaged = {"course" + "".join(f".{part}" for part in name.split("/")[1:-1])
+                for name in files if name.startswith("course/") and name.endswith("/__init__.py")}
+    assert set(project["tool"]["setuptools"]["packages"]) == packaged
     assert project["tool"]["setuptools"]["package-data"] == {"course": ["probe_values/*.npz",
                                                                         "locale/*.json"]}
     names = {_name(r) for r in dependencies()}
@@ -175,6 +182,10 @@ def test_unpacked_bundle_installs_in_a_fresh_venv_and_self_checks(bundle, tmp_pa
     where = subprocess.run([str(python), "-c", "import course; print(course.__file__)"], cwd=tmp_path,
                            env=env, capture_output=True, text=True, check=True)
     assert where.stdout.strip().startswith(str(folder / ".venv")), where.stdout
+    judged = subprocess.run([str(python), "-c", "from course.judges import judges_of; from course.registry "
+                             "import ASSIGNMENTS; print({a: sorted(judges_of(a)) for a in ASSIGNMENTS})"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert judged.stdout.strip() == str({a: sorted(judges_of(a)) for a in ASSIGNMENTS})  # every judge ships
 
     def check(assignment):
         return subprocess.run([str(python), "-m", "course", "check",

@@ -73,8 +73,8 @@ def _fill_in(course):
     text = probes.read_text()
     start, end = text.index("def probe_log_softmax"), text.index("\n\nPROBES = {")
     text = text[:start] + PROBE + text[end:]
-    text = text[:text.index("\n\n\ndef judge_log_softmax")] + "\n"  # one answer is right: no judge
     probes.write_text(text)
+    (course / "course" / "judges" / "loss.py").unlink()  # one answer is right: no judge (06 had none)
     registry = course / "course" / "exercises.py"
     registry.write_text(registry.read_text().replace(
         "TODO(instructor): a general hint for a failure of log_softmax.",
@@ -97,6 +97,8 @@ def test_an_added_exercise_is_refused_until_filled_in_then_graded_right(tmp_path
 
     course = source_repository(tmp_path / "course")
     _run("-m", "autograder", "exercise", "add", "06_loss", "log_softmax", "--points", "1", cwd=course)
+    assert "def judge_log_softmax" in (course / "course" / "judges" / "loss.py").read_text()
+    assert "judge_log_softmax" not in (course / "course" / "probes" / "loss.py").read_text()
     refused = _run("-m", "autograder", "release", cwd=course, check=False)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     listed = refused.stderr
@@ -143,3 +145,14 @@ def test_rename_changes_every_piece_and_remove_takes_every_piece_out(tmp_path):
     refused = _run("-m", "autograder", "exercise", "remove", "06_loss", "stable_log_softmax", cwd=course,
                    check=False)
     assert refused.returncode == 2 and refused.stderr.startswith("exercise remove: 06_loss has no exercise")
+
+
+def test_a_judge_added_beside_others_is_defined_before_its_module_lists_it(tmp_path):
+    course = source_repository(tmp_path / "course")
+    _run("-m", "autograder", "exercise", "add", "07_modularization", "clip_scores", cwd=course)
+    listed = _run("-c", "from course.judges.modularization import JUDGES; print(sorted(JUDGES))", cwd=course)
+    assert listed.stdout.split() == ["['test_build_model',", "'test_clip_scores',", "'test_train']"]
+    _run("-m", "autograder", "exercise", "remove", "07_modularization", "clip_scores", cwd=course)
+    left = subprocess.run(["git", "status", "--porcelain", "course"], cwd=course, capture_output=True,
+                          text=True).stdout
+    assert left == "", left

@@ -12,7 +12,8 @@ from jupyter_client.manager import start_new_kernel
 from autograder.judging import judge
 from course import checks, hints, i18n
 from course.i18n import message
-from course.probes import backward, forward, initialization, modularization, prediction, update
+from course.judges import backward, forward, initialization, modularization, prediction
+from course.probes import compare, update
 from course.probes.kernel import exact
 
 ZH_NOTEBOOK = {"metadata": {"course": {"language": "zh"}}, "cells": [], "nbformat": 4, "nbformat_minor": 5}
@@ -173,7 +174,7 @@ def test_loss_values_that_differ_are_reported_in_the_notebooks_language():
     want = judge.reference_results("06_loss", 3)["test_mean_square_error"]
     key = "MeanSquareError.backward() on a (7, 3) batch"
     got = dict(want, **{key: 2 * want[key]})
-    problems = _in_both_languages(lambda: judge.TOOLS.compare(got, want))
+    problems = _in_both_languages(lambda: compare.compare(got, want))
     assert problems == {"en": f"{key} differs from the expected values on the grader's own inputs "
                               "(relative error 0.33)",
                         "zh": f"{key}（在评分程序自己的输入上）与期望值不同（相对误差 0.33）"}

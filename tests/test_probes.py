@@ -23,7 +23,8 @@ import pytest
 from autograder.authoring.sync import SOURCE
 from autograder.demo.samples import alternative_rounds, alternative_solutions, planted_bugs
 from autograder.judging import judge
-from course.probes import compare, kernel
+from course.judges import judges_of
+from course.probes import compare, embedded_source, kernel
 from course.registry import ASSIGNMENTS, EXERCISES
 
 SEED = 20260115
@@ -120,7 +121,18 @@ def _bugged(bug):
 def test_every_graded_cell_has_exactly_one_probe(assignment):
     module = judge.probe_module(assignment)
     assert list(module.PROBES) == list(EXERCISES[assignment])
-    assert set(getattr(module, "JUDGES", {})) <= set(module.PROBES)
+    assert set(judges_of(assignment)) <= set(module.PROBES)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_probe_cell_embeds_the_probes_and_no_judge(assignment):
+    """The kernel gets kernel.py and the probe module without its ``from .kernel import`` line;
+    the judges (course/judges/) stay outside."""
+    code = embedded_source(assignment)
+    assert "from .kernel import" not in code and "def run_probes(" in code
+    assert all(f"def {probe.__name__}(" in code for probe in judge.probe_module(assignment).PROBES.values())
+    assert "JUDGES" not in code and "def judge_" not in code
+    assert "JUDGES" not in judge.probe_cell_source(assignment, 1, "n:")
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.demo import samples
 from autograder.preprocessors import cells as notebook_cells
-from course import probes
+from course import judges, probes
 from course.hints import HINTS
 from course.probes import published
 from course.registry import ASSIGNMENTS, EXERCISES, STEP_MODULES
@@ -44,7 +44,8 @@ def test_the_source_notebook_test_cells_with_points_are_exactly_the_exercises(as
 def test_probes_cover_exactly_the_exercises_and_judges_name_no_other(assignment):
     module = probes.probe_module(assignment)
     assert set(module.PROBES) == set(EXERCISES[assignment])
-    assert set(getattr(module, "JUDGES", {})) <= set(EXERCISES[assignment])
+    assert not hasattr(module, "JUDGES")  # judges live in course/judges/, outside the kernel
+    assert set(judges.judges_of(assignment)) <= set(EXERCISES[assignment])
 
 
 def test_each_step_has_a_reference_module_a_probe_module_and_published_probe_values():
@@ -53,6 +54,8 @@ def test_each_step_has_a_reference_module_a_probe_module_and_published_probe_val
         assert (ROOT / "course" / "probes" / f"{step}.py").is_file(), step
         assert published.path(assignment).is_file(), assignment
     assert {p.stem for p in published.FOLDER.glob("*.npz")} == set(ASSIGNMENTS)
+    judge_modules = {p.stem for p in (ROOT / "course" / "judges").glob("*.py")} - {"__init__", "tools"}
+    assert judge_modules <= set(STEP_MODULES.values())  # a judge module is named as its step
 
 
 def test_previous_steps_ship_beside_every_notebook_but_the_first():

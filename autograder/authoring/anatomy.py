@@ -3,10 +3,11 @@
 An exercise is a solution cell and the graded test cell after it in ``source/<assignment>/``,
 and, outside the notebook: the solution's block in ``autograder/reference/<step>.py`` (``#
 %% [grade_id]``, written into the cell by ``sync``), the test cell's entry in the registry of
-exercises (``course/exercises.py``: what the student writes, a general hint) and its probe in
-``course/probes/<step>.py`` (``PROBES``; ``JUDGES`` too when several answers are right), which
-decides whether the test cell keeps its points. Without a probe a correct answer scores 0
-("the grader has no re-check for this cell"); without a cell a reference block is never used.
+exercises (``course/exercises.py``: what the student writes, a general hint), its probe in
+``course/probes/<step>.py`` (``PROBES``) and, when several answers are right, its judge in
+``course/judges/<step>.py`` (``JUDGES``), which decide whether the test cell keeps its points.
+Without a probe a correct answer scores 0 ("the grader has no re-check for this cell"); without a
+cell a reference block is never used.
 
 ``missing()`` lists every piece that is missing, or still holds the ``TODO(instructor)`` of a
 skeleton that ``python -m autograder exercise add`` wrote; ``python -m autograder release`` and
@@ -18,8 +19,8 @@ import inspect
 
 import nbformat
 
-from autograder.authoring.sync import notebook_path, read_module
-from course.steps import STEP_MODULES
+from autograder.authoring.sync import ROOT, notebook_path, read_module
+from course.registry import STEP_MODULES
 
 SKELETON = "TODO(instructor)"
 
@@ -42,6 +43,14 @@ def _fresh(module_name):
     return importlib.reload(module)
 
 
+def _judges(step):
+    """The ``JUDGES`` of ``course/judges/<step>.py``, read again; {} when the step has no judge module."""
+    if not (ROOT / "course" / "judges" / f"{step}.py").is_file():
+        return {}
+    importlib.invalidate_caches()   # the module may be new (``exercise add``)
+    return getattr(_fresh(f"course.judges.{step}"), "JUDGES", {})
+
+
 def _skeleton_in(obj):
     try:
         return SKELETON in inspect.getsource(obj)
@@ -61,10 +70,10 @@ def missing(assignments=None):
         notebook = nbformat.read(path, as_version=4)
         solutions, tests = graded_cells(notebook)
         blocks = read_module(step)[1]
-        probes = _fresh(f"course.probes.{step}")
+        probes, judges = _fresh(f"course.probes.{step}"), _judges(step)
         entries = registry.get(assignment, {})
         where, ref = f"source/{assignment}", f"autograder/reference/{step}.py"
-        probe_file = f"course/probes/{step}.py"
+        probe_file, judge_file = f"course/probes/{step}.py", f"course/judges/{step}.py"
         todo = f"is still a skeleton ({SKELETON})"
         for grade_id in blocks:
             if grade_id not in solutions:
@@ -78,9 +87,9 @@ def missing(assignments=None):
                                 f"so a correct answer would score 0")
             elif _skeleton_in(probes.PROBES[grade_id]):
                 problems.append(f"{probe_file}: the probe of {grade_id} {todo}")
-            judge = getattr(probes, "JUDGES", {}).get(grade_id)
+            judge = judges.get(grade_id)
             if judge is not None and _skeleton_in(judge):
-                problems.append(f"{probe_file}: the judge of {grade_id} {todo}; fill it in, or delete it "
+                problems.append(f"{judge_file}: the judge of {grade_id} {todo}; fill it in, or delete it "
                                 f"when one answer is right")
             if grade_id not in entries:
                 problems.append(f"{where}: the test cell {grade_id} has no entry in course/exercises.py")

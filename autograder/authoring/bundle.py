@@ -3,8 +3,8 @@
 One zip archive for students and self-learners, everything under one top folder:
 
 - ``release/``: the student notebooks (and each one's ``previous_steps.py``);
-- ``course/``: the package the notebooks import, with the self-check, its probes and the
-  reference's probe values for the published seed (``course/probe_values/``, numbers only);
+- ``course/``: the package the notebooks import, with the self-check, its probes, its judges
+  and the reference's probe values for the published seed (``course/probe_values/``, numbers only);
 - ``pyproject.toml`` and ``environment.yml``: set-up with pip or conda, installing the course
   package and its dependencies only (the ``dependencies`` of this repository's pyproject.toml),
   and the kernels' configuration of the environment (``course/ipython_kernel_config.py``:
@@ -42,9 +42,19 @@ def dependencies():
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
 
 
+def course_packages():
+    """The ``course`` package and its subpackages (``course.judges``, ``course.probes``, ...), by
+    their folders holding an ``__init__.py``."""
+    folder = ROOT / "course"
+    return ["course"] + sorted("course." + ".".join(path.parent.relative_to(folder).parts)
+                               for path in folder.rglob("__init__.py")
+                               if path.parent != folder and not SKIPPED_PARTS & set(path.parts))
+
+
 def student_pyproject():
     """pyproject.toml of the bundle: the ``course`` package and its dependencies, nothing else."""
     listed = "".join(f'    "{requirement}",\n' for requirement in dependencies())
+    packages = ", ".join(f'"{name}"' for name in course_packages())
     return ('# Set-up of the course for students: `pip install .` installs the `course` package\n'
             '# (data sets, checks, plots, the self-check) and what the notebooks need.\n'
             '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
@@ -52,7 +62,7 @@ def student_pyproject():
             'description = "Write a neural network from scratch in NumPy: eight Jupyter notebooks."\n'
             'readme = "README.md"\nrequires-python = ">=3.10"\n'
             f"dependencies = [\n{listed}]\n\n"
-            '[tool.setuptools]\npackages = ["course", "course.probes"]\n\n'
+            f"[tool.setuptools]\npackages = [{packages}]\n\n"
             '[tool.setuptools.package-data]\ncourse = ["probe_values/*.npz", "locale/*.json"]\n\n'
             "# the kernels' configuration: no warning about unencrypted TCP on the student's screen\n"
             f'[tool.setuptools.data-files]\n"etc/ipython" = ["{KERNEL_CONFIG}"]\n')

@@ -10,10 +10,11 @@ An exercise NAME of an assignment spans (``autograder.authoring.anatomy``): the 
 solution cell ``NAME`` and the graded test cell ``test_NAME`` worth P points, and the notebook's
 "**Points.** N in all: ..." line; the registry entry ``test_NAME`` (``course/exercises.py``); the
 probe ``probe_NAME`` in ``course/probes/<step>.py``'s ``PROBES`` and the judge ``judge_NAME`` in
-its ``JUDGES``. ``add`` writes every piece, the ones only the instructor can write as skeletons
-marked ``TODO(instructor)``: ``python -m autograder release`` refuses, listing them, until each
-is filled in (docs/instructors/exercises.md says how). ``rename`` and ``remove`` change every
-piece. Each ends with ``sync`` of the assignment, so the solution cell holds the block.
+``course/judges/<step>.py``'s ``JUDGES`` (the module is made when the step has no judge yet, and
+deleted when its last judge goes). ``add`` writes every piece, the ones only the instructor can
+write as skeletons marked ``TODO(instructor)``: ``python -m autograder release`` refuses, listing
+them, until each is filled in (docs/instructors/exercises.md says how). ``rename`` and ``remove``
+change every piece. Each ends with ``sync`` of the assignment, so the solution cell holds the block.
 """
 
 import re
@@ -33,9 +34,10 @@ from autograder.authoring.sync import (
     read_module,
     sync,
 )
-from course.steps import STEP_MODULES
+from course.registry import STEP_MODULES
 
 PROBES_DIR = ROOT / "course" / "probes"
+JUDGES_DIR = ROOT / "course" / "judges"
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADING = re.compile(r"\*\*Exercise (\d+) \((\d+) points?\)\.?\*\*")
 TOTAL = re.compile(r"(\*\*Points\.\*\* )(\d+)( in all:)(.*?)\.(\s|$)", re.S)
@@ -160,10 +162,18 @@ def judge_skeleton(name):
     return f'''def judge_{name}(got, want, t):
     """{SKELETON}: only when several answers are right (random draws, a trained model): return
     [problem sentences] about the student's values ``got`` against the reference's ``want``
-    (``t``: compare's functions and reference helpers). When one answer is right, delete this
-    judge and its line in JUDGES: the values are then compared with the reference's.
+    (import course.probes.compare's functions and course.i18n.message; ``t``: the helpers that
+    need the reference, course.judges.tools.Tools). When one answer is right, delete this judge
+    and its line in JUDGES: the values are then compared with the reference's.
     """
     raise NotImplementedError("{SKELETON}: the judge of {name}")'''
+
+
+def judge_module_header(assignment):
+    """The start of a new judge module: its docstring (the instructor adds the imports)."""
+    return (f'"""Judges of notebook {assignment}: the cells whose values have several right answers.\n\n'
+            f'The probes that make the values are in ``course/probes/{STEP_MODULES[assignment]}.py``.\n'
+            '"""\n')
 
 
 def test_cell_source(name):
@@ -244,12 +254,13 @@ def add(assignment, name, points):
     registry.register(assignment, test_id, name, f"{SKELETON}: a general hint for a failure of {name}.")
     probes = PROBES_DIR / f"{step}.py"
     text = _insert_before_dict(probes.read_text(), "PROBES", probe_skeleton(name))
-    text = _add_entry(text, "PROBES", test_id, f"probe_{name}")
-    text = _add_entry(text.rstrip("\n") + "\n\n\n" + judge_skeleton(name) + "\n", "JUDGES", test_id,
-                      f"judge_{name}")
-    probes.write_text(text)
+    probes.write_text(_add_entry(text, "PROBES", test_id, f"probe_{name}"))
+    judges = JUDGES_DIR / f"{step}.py"
+    text = judges.read_text() if judges.exists() else judge_module_header(assignment)
+    text = _insert_before_dict(text, "JUDGES", judge_skeleton(name))
+    judges.write_text(_add_entry(text, "JUDGES", test_id, f"judge_{name}"))
     sync()
-    return [module, notebook_path(assignment), registry.REGISTRY, probes]
+    return [module, notebook_path(assignment), registry.REGISTRY, probes, judges]
 
 
 def rename(assignment, old, new):
@@ -280,16 +291,17 @@ def rename(assignment, old, new):
             cell.source = cell.source.replace(f"`{old}`", f"`{new}`")
     _write_notebook(assignment, notebook)
     registry.rename(assignment, f"test_{old}", f"test_{new}", old, new)
-    probes = PROBES_DIR / f"{step}.py"
-    text = probes.read_text()
-    for prefix in ("probe_", "judge_"):
-        text = re.sub(rf"\b{prefix}{re.escape(old)}\b", f"{prefix}{new}", text)
-    text = text.replace(f'"test_{old}":', f'"test_{new}":').replace(f'ns["{old}"]', f'ns["{new}"]')
-    probes.write_text(text)
+    probes, judges = PROBES_DIR / f"{step}.py", JUDGES_DIR / f"{step}.py"
+    for path, prefix in ((probes, "probe_"), (judges, "judge_")):
+        if not path.exists():
+            continue
+        text = re.sub(rf"\b{prefix}{re.escape(old)}\b", f"{prefix}{new}", path.read_text())
+        text = text.replace(f'"test_{old}":', f'"test_{new}":').replace(f'ns["{old}"]', f'ns["{new}"]')
+        path.write_text(text)
     sync()
-    others = sorted(REFERENCE.glob("*.py")) + sorted(PROBES_DIR.glob("*.py"))
+    others = [path for folder in (REFERENCE, PROBES_DIR, JUDGES_DIR) for path in sorted(folder.glob("*.py"))]
     elsewhere = [str(p.relative_to(ROOT)) for p in others
-                 if p not in (module, probes) and word.search(p.read_text())]
+                 if p not in (module, probes, judges) and word.search(p.read_text())]
     return elsewhere
 
 
@@ -340,18 +352,22 @@ def remove(assignment, name):
     _write_notebook(assignment, notebook)
     registry.unregister(assignment, test_id)
     probes = PROBES_DIR / f"{step}.py"
-    text = probes.read_text()
-    for variable, prefix in (("PROBES", "probe_"), ("JUDGES", "judge_")):
-        text = _drop_function(_drop_entry(text, variable, test_id), f"{prefix}{name}")
-    text = re.sub(r"\n+JUDGES = \{\n\}\n", "\n", text)  # no judge left: the same as no JUDGES
-    probes.write_text(text)
+    probes.write_text(_drop_function(_drop_entry(probes.read_text(), "PROBES", test_id), f"probe_{name}"))
+    judges = JUDGES_DIR / f"{step}.py"
+    if judges.exists():
+        text = _drop_function(_drop_entry(judges.read_text(), "JUDGES", test_id), f"judge_{name}")
+        text = re.sub(r"\n+JUDGES = \{\n\}\n", "\n", text)  # no judge left: the same as no JUDGES
+        if text == judge_module_header(assignment):   # the module add made, now empty
+            judges.unlink()
+        else:
+            judges.write_text(text)
     sync()
 
 
 NEXT_STEPS = """next, for {name} (docs/instructors/exercises.md):
   1. autograder/reference/{step}.py, block [{name}]: the signature, docstring and solution;
   2. source/{assignment}/{assignment}.ipynb: the exercise's text, and its test cell test_{name};
-  3. course/probes/{step}.py: probe_{name} (and judge_{name}, or delete it);
+  3. course/probes/{step}.py: probe_{name}; course/judges/{step}.py: judge_{name}, or delete it;
   4. course/exercises.py: the general hint of test_{name};
   then `python -m autograder release` (it lists what is still marked {todo}) and
   `python -m autograder probe-values` (the self-check's values)."""

@@ -10,7 +10,8 @@ exits 1 when a file is missing or stale.
 
 
 from autograder.judging.judge import TOOLS, reference_payload
-from course.probes import compare, published, verdicts
+from course.judges import verdicts
+from course.probes import compare, published
 from course.registry import ASSIGNMENTS
 
 
@@ -18,7 +19,7 @@ def stale(assignment):
     """(fresh payload bytes, reason or None): None when the shipped file holds these values.
 
     The shipped values are current when they hold the same probes and keys as a fresh run of
-    the probes on the reference, and the grader's own judging (``course.probes.verdicts``)
+    the probes on the reference, and the grader's own judging (``course.judges.verdicts``)
     finds each agreeing with the other, both ways round: the same standard the self-check
     applies to a student's values (keys a custom judge checks by property, such as draws
     from an unseeded generator, are checked by that property).

@@ -1,28 +1,22 @@
 """The grader's side of the probes: the hidden reference's probe values and the helpers the
 judges need from the reference.
 
-The probes themselves (the probe cell, its parsing, the comparisons and the judges) are in
-``course.probes``, which the self-check uses too; everything here needs ``autograder.reference``
-and never reaches students. ``judge(assignment, payload, seed)`` runs the probes with ``seed``
-on the reference in this process and judges the student's payload against them; custom judges
-get ``TOOLS`` as their ``t`` argument (``course.probes.tools.Tools`` on the reference).
+The probes themselves (the probe cell, its parsing, the comparisons) are in ``course.probes``
+and the judges in ``course.judges``, which the self-check uses too; everything here needs
+``autograder.reference`` and never reaches students. ``judge(assignment, payload, seed)`` runs
+the probes with ``seed`` on the reference in this process and judges the student's payload
+against them; judges get ``TOOLS`` as their ``t`` argument (``course.judges.tools.Tools`` on
+the reference).
 """
 
 import base64
 import functools
 import importlib
 
-from course.probes import (
-    MODULES,
-    compare,
-    kernel,
-    parse_probe_output,
-    probe_cell_source,
-    probe_module,
-    verdicts,
-)
-from course.probes.tools import Tools
-from course.steps import STEP_MODULES
+from course.judges import verdicts
+from course.judges.tools import Tools
+from course.probes import MODULES, compare, kernel, parse_probe_output, probe_cell_source, probe_module
+from course.registry import STEP_MODULES
 
 __all__ = ["probe_cell_source", "judge", "parse_probe_output", "reference_results", "reference_payload",
            "MODULES", "TOOLS"]
@@ -49,7 +43,7 @@ def reference_namespace():
     return names
 
 
-#: What custom judges get as their ``t`` argument.
+#: What judges get as their ``t`` argument.
 TOOLS = Tools(reference_namespace)
 
 
@@ -76,7 +70,7 @@ def judge(assignment, payload, seed):
 
     payload: the bytes parse_probe_output returned (None when the kernel printed none):
     then every cell fails with a message saying why. The same probes run here on the
-    reference with the same seed; values are compared by ``course.probes.verdicts``. Raises
+    reference with the same seed; values are compared by ``course.judges.verdicts``. Raises
     RuntimeError only when the reference fails its own probes (a bug of the grader, never of
     a student).
     """

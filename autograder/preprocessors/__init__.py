@@ -13,9 +13,10 @@ which runs nbgrader's own ``Autograde`` converter):
    *probe cell*: ``course.probes``' in-kernel code (``PROBES``) that calls the student's
    functions on the grader's secret inputs and prints the values, which the grader reads;
 4. ``TrustedVerdict`` (``trusted_verdict``, right before ``SaveAutoGrades``) hands those values
-   to ``autograder.judging.judge.judge``, which runs the step's ``JUDGES`` (``course.probes``)
-   against the hidden reference (``autograder.reference``) on the same inputs; a test cell
-   keeps its points only when its judge agrees;
+   to ``autograder.judging.judge.judge``, which compares them with the hidden reference's
+   (``autograder.reference``) on the same inputs, by the step's ``JUDGES`` (``course.judges``,
+   in the grader's process) where several answers are right; a test cell keeps its points only
+   when its judge agrees;
 5. for feedback, ``MessageOnlyTracebacks`` keeps only an error's message, ``InertMarkup`` makes
    markup inert and ``ShipMathJax`` copies MathJax beside the feedback pages.
 """

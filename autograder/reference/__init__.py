@@ -5,8 +5,6 @@ modules into the matching solution cell of ``source/`` and into the ``previous_s
 files that later notebooks run on.
 """
 
-from course.steps import STEP_MODULES  # noqa: F401  (the module of each notebook's step)
-
 from .backward import numerical_gradient
 from .data_prep import generate_disc_set, iterate_minibatches, one_hot, standardize, train_test_split
 from .forward import Dropout, Identity, ReLU, Sigmoid, Tanh, tiny_net_forward

@@ -14,37 +14,34 @@ pass without solving anything (patch NumPy or the check functions, return object
    ``autograder.judging.judge.judge(assignment, payload, seed)`` reads it with
    ``np.load(allow_pickle=False)``, runs the SAME probe functions with the SAME seed on the
    hidden reference (``autograder.reference``) in its own process, and compares the two with
-   trusted code (``verdicts`` and ``compare.py``): exact dtypes and shapes, relative error
-   ||a - b|| / (||a|| + ||b||) below 1e-7 for floats, exact equality for integers, booleans
-   and labels.
+   trusted code (``course.judges.verdicts`` and ``compare.py``): exact dtypes and shapes,
+   relative error ||a - b|| / (||a|| + ||b||) below 1e-7 for floats, exact equality for
+   integers, booleans and labels.
 
 A test cell keeps its points only if nbgrader's own test passed AND its probe agrees.
 Forging the probe output means computing the right values on inputs the student never saw,
 which is what a correct solution does; spoofing inside the kernel gains nothing.
 
-Each probe module holds ``PROBES = {grade_id: probe}``, one probe per graded test cell,
+Each probe module ``course/probes/<step>.py`` holds only code that runs in the kernel (and,
+the same, on the reference): ``PROBES = {grade_id: probe}``, one probe per graded test cell,
 with ``probe(ns, rng) -> {key: value}`` (values: arrays, numbers, booleans, short text;
-probes record exact types themselves where the contract demands one), and ``JUDGES =
-{grade_id: judge}`` for the cells whose contract allows several right answers (random
-draws in any order, a random split, a trained model): ``judge(got, want, t) -> [problem]``
-checks properties of the student's values instead of equality; ``t`` holds ``compare``'s
-functions and the helpers that need the reference (``autograder.judging.judge.TOOLS``). Judges run
-only outside the kernel.
+probes record exact types themselves where the contract demands one), and their helpers.
+The cells whose contract allows several right answers (random draws in any order, a random
+split, a trained model) are judged by properties instead of equality: their judges are in
+``course/judges/<step>.py``, which never run in the kernel. ``compare.py`` (reading the
+payload back, the comparisons) runs outside the kernel too.
 """
-
 import base64
 import binascii
 import importlib
 import re
 from pathlib import Path
 
-from course.exercises import EXERCISES
+from course.registry import STEP_MODULES
 
-from ..i18n import message
-from ..steps import STEP_MODULES
 from . import compare
 
-__all__ = ["probe_cell_source", "verdicts", "parse_probe_output", "probe_module", "MODULES"]
+__all__ = ["probe_cell_source", "parse_probe_output", "probe_module", "embedded_source", "MODULES"]
 
 #: The probe module of each assignment (named as the reference module of the same step).
 MODULES = STEP_MODULES
@@ -53,7 +50,7 @@ _KERNEL_IMPORT = re.compile(r"^from \.kernel import [^\n(]*$", re.MULTILINE)
 
 
 def probe_module(assignment):
-    """The probe module of ``assignment`` (its PROBES and JUDGES)."""
+    """The probe module of ``assignment`` (its PROBES)."""
     if assignment not in MODULES:
         raise ValueError(f"unknown assignment {assignment!r}: one of {', '.join(MODULES)}")
     return importlib.import_module(f"{__name__}.{MODULES[assignment]}")
@@ -105,45 +102,3 @@ def parse_probe_output(text, nonce):
                 return None
     return None
 
-
-def verdicts(assignment, payload, reference, tools):
-    """{test cell grade_id: (agrees, message)} for every graded test cell of ``assignment``.
-
-    payload: the bytes parse_probe_output returned (None when the kernel printed none):
-    then every cell fails with a message saying why. reference: {grade_id: {key: array}},
-    the reference's probe values for the same seed; values are compared by compare.compare
-    or the probe module's custom judge, which gets ``tools`` as its ``t``.
-    """
-    module = probe_module(assignment)
-    judges = getattr(module, "JUDGES", {})
-    try:
-        student = compare.decode(payload)
-    except compare.PayloadError as error:
-        student = {grade_id: str(error) for grade_id in EXERCISES[assignment]}
-    result = {}
-    for grade_id, (what, _) in EXERCISES[assignment].items():
-        got, want = student.get(grade_id), reference[grade_id]
-        if got is None:
-            result[grade_id] = (False, message("probe.no_result", "{what}: no probe result came back from "
-                                               "the notebook", what=what))
-            continue
-        if isinstance(got, str):
-            result[grade_id] = (False, message("probe.raised", "{what}: failed{where}: {error}", what=what,
-                                               where=compare.on_ours(), error=got))
-            continue
-        custom = judges.get(grade_id)
-        try:
-            problems = custom(got, want, tools) if custom else compare.compare(got, want)
-        except Exception as error:  # a malformed value that slipped past the checks: the student's
-            problems = [message("probe.unreadable", "its values could not be checked ({kind}: {error})",
-                                kind=type(error).__name__, error=error)]
-        if problems:
-            more = message("probe.more", " (and {count} more problems)", count=len(problems) - 1) \
-                if len(problems) > 1 else ""
-            where = "" if compare.on_ours() in problems[0] else compare.on_ours()
-            result[grade_id] = (False, message("probe.problem", "{what}: {problem}{where}{more}", what=what,
-                                               problem=problems[0], where=where, more=more))
-        else:
-            result[grade_id] = (True, message("probe.agrees", "{what}: agrees with the reference{where}",
-                                              what=what, where=compare.on_ours()))
-    return result

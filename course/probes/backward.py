@@ -1,8 +1,9 @@
 """Probes of notebook 04 (backward propagation): numerical_gradient and every layer's backward.
 
 Values are compared with the reference's on the same inputs (a gradient has one right
-answer). Dropout's backward is judged by its relation to the forward of the same call,
-dX = dA * A / X, so that the way the mask was drawn does not matter.
+answer). Dropout's backward is judged (``course/judges/backward.py``) by its relation to
+the forward of the same call, dX = dA * A / X, so that the way the mask was drawn does not
+matter.
 """
 
 import numpy as np
@@ -130,33 +131,6 @@ def probe_dropout_backward(ns, rng):
     return values
 
 
-def judge_dropout_backward(got, want, t):
-    """dX = dA * A / X for the mask of the last forward (A a real dropout output), and dA
-    itself in evaluation mode."""
-    keys = [key for key in want if key.startswith(("X of", "dA of")) or key.endswith("evaluation mode")]
-    problems = t.compare(got, want, keys)
-    if problems:
-        return problems
-    for p, shape in DROPOUT_CASES:
-        name = f"Dropout({p}), shape {shape}"
-        X, dA = want[f"X of {name}"], want[f"dA of {name}"]
-        for mode in ("", " back in training mode"):
-            A, dX = got.get(f"A of {name}{mode}"), got.get(f"dX of {name}{mode}")
-            tolerance = 0.1 if X.size >= 400 else 1.0  # small arrays: only the scale is checked
-            problem = t.mask_problem(f"forward of {name}", A, X, p, tolerance)
-            if problem:
-                return [problem]
-            if dX is None or dX.shape != shape or dX.dtype != np.float64:
-                return [t.message("probe.backward.dropout_dX_shape", "dX of {name}{mode} should be a float64 "
-                                  "array of shape {shape}", name=name, mode=mode, shape=shape)]
-            error = t.relative_error(dX, dA * A / X)
-            if error >= t.TOLERANCE:
-                return [t.message("probe.backward.dropout_dX_mask", "dX of {name}{mode} is not dA times the "
-                                  "mask of the last forward (relative error {error:.2g})", name=name,
-                                  mode=mode, error=error)]
-    return []
-
-
 PROBES = {
     "test_numerical_gradient": probe_numerical_gradient,
     "test_linear_backward": probe_linear_backward,
@@ -164,5 +138,3 @@ PROBES = {
     "test_sigmoid_tanh_backward": probe_sigmoid_tanh_backward,
     "test_dropout_backward": probe_dropout_backward,
 }
-
-JUDGES = {"test_dropout_backward": judge_dropout_backward}

@@ -1,9 +1,8 @@
 """Trusted side of the probes: read a payload back and compare values, in the grader's process.
 
-Nothing here runs in the student's kernel. Custom judges of the probe modules receive this
-module's functions (and the helpers that need the reference, ``autograder.judging.judge.TOOLS``) as
-their ``t`` argument, so that they use them without importing anything (their source is
-embedded in the probe cell too, where ``autograder`` is not importable).
+Nothing here runs in the student's kernel: ``decode`` reads back what ``kernel.encode`` wrote
+there, and ``course.judges.verdicts`` compares the values with ``compare``, or with the cell's
+judge (``course/judges/<step>.py``), which imports the functions it needs from here.
 """
 
 import io
@@ -24,12 +23,7 @@ __all__ = [
     "show",
     "mask_problem",
     "on_ours",
-    "message",
 ]
-
-#: ``message`` (course.i18n) is here so that judges, which get this module's functions as
-#: ``t`` and import nothing, write their problems in the feedback's language:
-#: ``t.message("probe.<module>.<what>", "English {field}", field=...)``.
 
 #: Relative error ||a - b|| / (||a|| + ||b||) below which two float arrays agree.
 TOLERANCE = 1e-7

@@ -1,5 +1,5 @@
-"""What custom judges get as their ``t`` argument: ``compare``'s functions and the helpers that
-need a trusted implementation of the course (to rebuild a model, make a task's data, train).
+"""What judges get as their ``t`` argument: the helpers that need a trusted implementation of
+the course (to rebuild a model, make a task's data, train).
 
 ``Tools(namespace)`` takes a function returning {name: object} of that implementation: the
 grader passes the hidden reference (``autograder.judging.judge.TOOLS``), the self-check the course's
@@ -14,25 +14,16 @@ import numpy as np
 from course.experiments import load_task
 from course.i18n import message
 
-from . import compare
-
 __all__ = ["Tools"]
 
 
 class Tools:
-    """compare's functions as attributes, plus reference_namespace, task_data, rebuild and
-    model_problems computed with the implementation ``namespace()`` returns."""
+    """reference_namespace, task_data, rebuild and model_problems, computed with the
+    implementation ``namespace()`` returns."""
 
     def __init__(self, namespace):
-        for name in compare.__all__:
-            setattr(self, name, getattr(compare, name))
         self._namespace = namespace
         self.task_data = functools.cache(self._task_data)
-
-    @property
-    def ON_OURS(self):   # noqa: N802 (the name the judges have always used)
-        """Where the values came from, in the language of the feedback."""
-        return compare.on_ours()
 
     def reference_namespace(self):
         """{name: object} of the trusted implementation."""
