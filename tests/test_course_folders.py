@@ -7,13 +7,14 @@ import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
 from autograder.authoring.release import build_course_dir
 from autograder.batch import sequential
 from autograder.course_folders import CourseFolders
-from autograder.demo.samples import write_submissions
+from autograder.demo.samples import submit, write_submissions
 from autograder.judging import prerequisites
 from autograder.judging.reports import read_report
 from autograder.nbgrader_cli import environment
@@ -33,27 +34,24 @@ def _move_folders(course_dir):
             config.write(f"c.CourseDirectory.{name} = {folder!r}\n")
 
 
-def _hand_in(course_dir, submitted):
-    """The class's submissions (``write_submissions`` puts them in the submitted folder the
-    course's configuration names, ``submitted``), and a stray file in linus's: the grader flags
-    it only when it looks in that folder."""
-    write_submissions(course_dir, CLASS, [ASSIGNMENT], release_dir=course_dir / "release")
-    (course_dir / submitted / "linus" / ASSIGNMENT / "notes.txt").write_text("my notes")
 
 
 @pytest.fixture(scope="module")
 def courses(tmp_path_factory):
     """(default, moved): the same released assignment and class, handed in and not graded, in
-    a course directory with nbgrader's default folders and in one with the MOVED folders (copy
-    them to use them)."""
+    a course directory with nbgrader's default folders and in one with the MOVED folders, where
+    the submissions are in handed_in/ as ``nbgrader collect`` would put them (copy them to use
+    them). linus's submission holds a stray file: the grader flags it only when it looks in
+    the submitted folder."""
     base = tmp_path_factory.mktemp("folders")
     default = base / "default"
     build_course_dir(default, [ASSIGNMENT])
+    write_submissions(default, CLASS, [ASSIGNMENT], release_dir=default / "release")
+    (default / "submitted" / "linus" / ASSIGNMENT / "notes.txt").write_text("my notes")
     moved = base / "moved"
     shutil.copytree(default, moved)
     _move_folders(moved)
-    _hand_in(default, "submitted")
-    _hand_in(moved, MOVED["submitted_directory"])
+    (moved / "submitted").rename(moved / MOVED["submitted_directory"])
     return default, moved
 
 
@@ -138,3 +136,5 @@ def test_the_prerequisites_name_the_configured_submitted_folder(tmp_path):
     assert prerequisites.missing(course, ASSIGNMENT, db_url) is None
     handed_in = course.resolve() / "handed_in"
     assert folders.student_folders("submitted", ASSIGNMENT) == [("ada", handed_in / "ada" / ASSIGNMENT)]
+    submit(course, "grace", ASSIGNMENT, nbformat.v4.new_notebook())  # the demo's hand-in follows them too
+    assert (handed_in / "grace" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
