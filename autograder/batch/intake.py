@@ -48,10 +48,10 @@ def nbgrader_metadata(cell):
 def markers(config=None):
     """The delimiters that open a solution region and a hidden-test region, as nbgrader is
     configured (``ClearSolutions.begin_solution_delimeter``, ``ClearHiddenTests.begin_test_delimeter``)."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+    from autograder.nbgrader_markers import markers as configured
 
-    return (ClearSolutions(config=config).begin_solution_delimeter,
-            ClearHiddenTests(config=config).begin_test_delimeter)
+    found = configured(config)
+    return found.begin_solution, found.begin_hidden_tests
 
 
 def marker_problem(cells, config=None):

@@ -124,19 +124,19 @@ def as_submission(source, target, config):
     regions gone (nbgrader restores every test cell at grading), so that the grader's refusal of
     a copy of the source notebook (``intake.marker_problem``) does not apply."""
     import nbformat
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
-    solutions, hidden = ClearSolutions(config=config), ClearHiddenTests(config=config)
+    from autograder.nbgrader_markers import markers
+
+    configured = markers(config)
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
         kept, in_hidden = [], False
         for line in cell.source.splitlines():
-            if hidden.begin_test_delimeter in line:
+            if configured.begin_hidden_tests in line:
                 in_hidden = True
-            elif hidden.end_test_delimeter in line:
+            elif configured.end_hidden_tests in line:
                 in_hidden = False
-            elif not in_hidden and solutions.begin_solution_delimeter not in line \
-                    and solutions.end_solution_delimeter not in line:
+            elif not in_hidden and not configured.is_solution_marker(line):
                 kept.append(line)
         cell.source = "\n".join(kept)
     nbformat.write(notebook, target)

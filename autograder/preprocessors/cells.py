@@ -6,6 +6,7 @@ import nbformat
 
 from autograder.batch.intake import nbgrader_metadata
 from autograder.course_folders import CourseFolders
+from autograder.nbgrader_markers import markers
 
 
 def test_cells(notebook):
@@ -37,17 +38,15 @@ def hidden_test_lines(folders, assignment, config=None):
     """The distinctive lines of the hidden tests of ``assignment`` (from its source folder;
     ``folders``: the course's CourseFolders), between the hidden-test delimiters of nbgrader's
     configuration ``config`` (``ClearHiddenTests.begin_test_delimeter``, ``end_test_delimeter``)."""
-    from nbgrader.preprocessors import ClearHiddenTests
-
-    hidden = ClearHiddenTests(config=config)
+    begin, end = markers(config).hidden_tests
     lines = set()
     for path in folders.assignment_path("source", assignment).glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             inside = False
             for line in cell.source.splitlines():
-                if hidden.begin_test_delimeter in line:
+                if begin in line:
                     inside = True
-                elif hidden.end_test_delimeter in line:
+                elif end in line:
                     inside = False
                 elif inside and len(line.strip()) >= 16:
                     lines.add(line.strip())
