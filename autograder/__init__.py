@@ -15,7 +15,9 @@ One package per job:
 - ``plugins/``: nbgrader plugins (the safe CSV export, the LMS collector, extractor and exports);
 - ``batch/``: grading a class (``grade``), with intake, reports, summary and similarity;
 - ``safety/``: text made inert for terminals and spreadsheets, the integrity scan;
-- ``demo/``: the sample class of the demo and the synthetic classes of the benchmarks.
+- ``demo/``: the sample class of the demo and the synthetic classes of the benchmarks;
+- ``course_folders``, ``nbgrader_markers``: a course directory's folders and nbgrader's solution
+  and hidden-test markers, as nbgrader's configuration sets them.
 
 ``python -m autograder COMMAND`` runs the commands (``autograder.cli``). The benchmarks live
 outside the package, in the repository's ``benchmarks/``.

@@ -198,7 +198,7 @@ def test_chinese_release_is_exactly_what_translations_build_makes(tmp_path):
 def test_chinese_bundle_holds_the_chinese_release_readme_and_messages(tmp_path):
     import zipfile
 
-    from autograder.authoring.bundle import FORBIDDEN, TOP, build_bundle
+    from autograder.authoring.bundle import TOP, build_bundle, forbidden
 
     path, _ = build_bundle(tmp_path / "student-bundle-zh.zip", lang="zh")
     with zipfile.ZipFile(path) as archive:
@@ -210,4 +210,4 @@ def test_chinese_bundle_holds_the_chinese_release_readme_and_messages(tmp_path):
         assert files[name] == expected.read_bytes(), name
     assert files["README.md"].decode().startswith("# 用 NumPy 从零实现神经网络")
     assert files["course/locale/zh.json"] == (LOCALE / "zh.json").read_bytes()
-    assert not [n for n, data in files.items() if any(marker.encode() in data for marker in FORBIDDEN)]
+    assert not [n for n, data in files.items() if any(marker.encode() in data for marker in forbidden())]

@@ -31,10 +31,17 @@ from course.i18n import DEFAULT, LANGUAGES
 
 TOP = "nn-from-scratch"
 DEFAULT_OUT = ROOT / "build" / "student-bundle.zip"
-FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 #: Installed into the environment's etc/ipython/, where every IPython kernel reads it.
 KERNEL_CONFIG = "course/ipython_kernel_config.py"
+
+
+def forbidden():
+    """What no packed file may hold: the solution and hidden-test delimiters of the repository's
+    nbgrader_config.py (``BEGIN SOLUTION``, ``END SOLUTION``, ``BEGIN HIDDEN TESTS``, ...)."""
+    from autograder.nbgrader_markers import course_markers
+
+    return course_markers().all
 
 
 def dependencies():
@@ -104,7 +111,7 @@ def build_bundle(out=DEFAULT_OUT, lang=DEFAULT):
     """Write the archive to ``out``, in ``lang``. Returns (its path, the number of files)."""
     files = bundle_files(lang)
     for name, data in files.items():
-        found = [marker for marker in FORBIDDEN if marker.encode() in data]
+        found = [marker for marker in forbidden() if marker.encode() in data]
         if found:
             raise ValueError(f"{name} holds {found}: it must not reach students (regenerate release/)")
     out = Path(out)

@@ -34,6 +34,7 @@ from autograder.authoring.sync import (
     read_module,
     sync,
 )
+from autograder.nbgrader_markers import course_markers, marker_line
 from course.registry import STEP_MODULES
 
 PROBES_DIR = ROOT / "course" / "probes"
@@ -141,9 +142,9 @@ def {name}(X):
     X: (N, D) ... Returns: (N, D) ...
     """
     # {SKELETON}: the one-line comment that tells the student what to fill in
-    ### BEGIN SOLUTION
+    {marker_line(course_markers().begin_solution)}
     raise NotImplementedError("{SKELETON}: the reference solution of {name}")
-    ### END SOLUTION'''
+    {marker_line(course_markers().end_solution)}'''
 
 
 def probe_skeleton(name):
@@ -180,7 +181,7 @@ def test_cell_source(name):
     return (f"# {SKELETON}: the visible checks of {name} (course.checks: check_shape, check_close, ...),\n"
             f"# then fresh inputs between the hidden-test markers; end with a print, never a bare value.\n"
             f'raise NotImplementedError("{SKELETON}: the test of {name}")\n'
-            "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS")
+            f"{marker_line(course_markers().begin_hidden_tests)}\n{marker_line(course_markers().end_hidden_tests)}")
 
 
 def _nbgrader(grade_id, solution, points=None):

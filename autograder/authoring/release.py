@@ -32,22 +32,26 @@ def build_course_dir(course_dir, assignments=None, db_url=None, source=ROOT / "s
     """Copy the config and ``source`` (default: the course's ``source/``; the Chinese edition
     passes ``i18n/zh/source/``) into ``course_dir`` and generate every assignment there.
 
-    Afterwards ``course_dir/release/`` holds the student notebooks and
-    the gradebook (``course_dir/gradebook.db``, or the database at ``db_url``) knows every
-    assignment, notebook and graded cell.
+    Afterwards ``course_dir/release/`` (the folders are those the copied configuration names,
+    ``autograder.course_folders``) holds the student notebooks and the gradebook
+    (``course_dir/gradebook.db``, or the database at ``db_url``) knows every assignment,
+    notebook and graded cell. Returns the release folder.
     """
+    from autograder.course_folders import CourseFolders
+
     course_dir = Path(course_dir)
     assignments = available_assignments() if assignments is None else assignments
     course_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    folders = CourseFolders.of_course(course_dir)
     for assignment in assignments:
-        target = course_dir / "source" / assignment
+        target = folders.assignment_path("source", assignment)
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(Path(source) / assignment, target, ignore=IGNORED)
     database = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     nbgrader("generate_assignment", "*", "--force", *database, course_dir=course_dir)
-    return course_dir / "release"
+    return folders.top("release")
 
 
 def generate_release(target=RELEASE, assignments=None):
@@ -79,9 +83,10 @@ def apply_calendar(course_dir=ROOT):
     Returns {assignment: due date or None}; {} when no calendar is configured."""
     from nbgrader.coursedir import CourseDirectory
 
+    from autograder.course_folders import course_config
     from autograder.plugins import term_calendar
 
-    config = term_calendar.course_config(course_dir)
+    config = course_config(course_dir)
     return term_calendar.apply(config, CourseDirectory(config=config).db_url, available_assignments())
 
 

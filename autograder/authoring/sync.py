@@ -26,7 +26,6 @@ REFERENCE = ROOT / "autograder" / "reference"
 SOURCE = ROOT / "source"
 
 BLOCK_START = re.compile(r"^# %% \[(?P<grade_id>[A-Za-z0-9_]+)\]\s*$")
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 ALL_LIST = re.compile(r"^__all__ = \[(?P<names>.*?)\]", re.S | re.M)
 
 
@@ -88,9 +87,12 @@ def synced_notebook(assignment, blocks):
 
 
 def without_markers(block):
-    """A reference block without its ``### BEGIN/END SOLUTION`` lines: the code as a student
-    would write it."""
-    return "\n".join(line for line in block.splitlines() if not MARKER.match(line))
+    """A reference block without its ``### BEGIN/END SOLUTION`` lines (the lines holding a solution
+    delimiter of the repository's nbgrader_config.py): the code as a student would write it."""
+    from autograder.nbgrader_markers import course_markers
+
+    configured = course_markers()
+    return "\n".join(line for line in block.splitlines() if not configured.is_solution_marker(line))
 
 
 def previous_steps_source(assignment):

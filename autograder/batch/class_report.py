@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.batch import similarity
+from autograder.course_folders import CourseFolders
 from autograder.judging.reports import all_reports
 from autograder.safety.safe_text import csv_cell
 from course.execution import problem
@@ -69,8 +70,9 @@ class ClassData:
 
 
 def _graded_cells(course_dir, student, assignment, notebook):
-    """{grade_id: cell} of a graded notebook in autograded/ ({} when it is not there)."""
-    path = Path(course_dir, "autograded", student, assignment, f"{notebook}.ipynb")
+    """{grade_id: cell} of a graded notebook in autograded/ (the folder nbgrader's configuration
+    names; {} when it is not there)."""
+    path = CourseFolders.of_course(course_dir).path("autograded", student, assignment, f"{notebook}.ipynb")
     if not path.is_file():
         return {}
     cells = nbformat.read(path, as_version=4).cells

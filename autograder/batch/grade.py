@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.course_folders import CourseFolders, course_config
 from autograder.judging import preflight as _preflight
 from autograder.judging import prerequisites
 from autograder.kernels import cgroups
@@ -49,18 +50,15 @@ class Outcome:
 
 def submissions(course_dir, assignments):
     """[(student, assignment)] for every submitted folder of the named assignments, sorted."""
-    pairs = []
-    for assignment in assignments:
-        for folder in sorted(Path(course_dir, "submitted").glob(f"*/{assignment}")):
-            if folder.is_dir():
-                pairs.append((folder.parent.name, assignment))
-    return pairs
+    folders = CourseFolders.of_course(course_dir)
+    return [(student, assignment) for assignment in assignments
+            for student, _ in folders.student_folders("submitted", assignment)]
 
 
 def last_change(course_dir, student, assignment):
     """The newest modification time of the submission's folder and everything in it, symbolic
     links themselves included (never followed); 0.0 when the folder cannot be read."""
-    folder = Path(course_dir, "submitted", student, assignment)
+    folder = CourseFolders.of_course(course_dir).path("submitted", student, assignment)
     newest = 0.0
     try:
         newest = folder.lstat().st_mtime
@@ -105,10 +103,8 @@ def nbgrader_api(course_dir, db_url=None, warm=True):
     key = (str(course_dir), db_url, warm)
     if key not in _API:
         from nbgrader.apps import NbGraderAPI
-        from traitlets.config.loader import PyFileConfigLoader
 
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-        config.CourseDirectory.root = str(course_dir)
+        config = course_config(course_dir)
         if warm:
             config.Autograde.autograde_preprocessors = _warm_preprocessors(config)
         config.Autograde.pre_convert_hook = None  # grade() runs the preflight, once, in the driver
@@ -176,7 +172,7 @@ def _grade_one(course_dir, student, assignment, db_url, start):
     warnings.filterwarnings("ignore", module="nbgrader.api")  # SQLAlchemy's notes on re-grading
     changed = last_change(course_dir, student, assignment)
     api = nbgrader_api(course_dir, db_url)
-    found = intake.inspect(course_dir, student, assignment, api.config)
+    found = intake.inspect(CourseFolders(api.coursedir), student, assignment, api.config)
     if not found.gradable:
         intake.zero(api.coursedir.db_url, student, assignment)
         report = reports.add_flags(course_dir, student, assignment, found.flags, fresh=True)
@@ -413,7 +409,7 @@ def run(options):
     """Run the command with the parsed ``options``: its exit code."""
     from course.registry import ASSIGNMENTS
 
-    assignments = [a for a in ASSIGNMENTS if Path(options.course_dir, "source", a).is_dir()] \
+    assignments = [a for a in ASSIGNMENTS if a in prerequisites.course_assignments(options.course_dir)] \
         if options.assignments == ["all"] else options.assignments
     start = time.perf_counter()
     try:
@@ -437,5 +433,6 @@ def run(options):
             say(f"  {outcome.student}/{outcome.assignment}: {'; '.join(outcome.flags)[:300]}")
     if not options.no_feedback:
         csv_path = feedback_and_export(options.course_dir, assignments, options.db_url)
-        say(f"feedback in {Path(options.course_dir, 'feedback')}, grades in {csv_path}")
+        feedback = CourseFolders.of_course(options.course_dir).step_folder("feedback")
+        say(f"feedback in {Path(options.course_dir, feedback)}, grades in {csv_path}")
     return 1 if failed else 0

@@ -8,7 +8,8 @@ unreadable, a notebook of another assignment, a copy of the instructor's source 
 solution or hidden-test marker in a cell), extra notebooks. ``zero`` records a score of 0
 for every graded cell of such a submission in nbgrader's gradebook, as nbgrader itself does
 for a missing notebook, so the grade exists, exports and shows in the formgrader. Nothing in
-``submitted/`` is changed.
+``submitted/`` is changed. The folders are those nbgrader's configuration names
+(``autograder.course_folders``; ``submitted/`` and ``release/`` by default).
 """
 
 import json
@@ -30,9 +31,10 @@ class Intake:
     flags: list = field(default_factory=list)
 
 
-def expected_notebooks(course_dir, assignment):
-    """The notebook names (no suffix) of an assignment, from its release folder."""
-    return sorted(p.stem for p in Path(course_dir, "release", assignment).glob("*.ipynb"))
+def expected_notebooks(folders, assignment):
+    """The notebook names (no suffix) of an assignment, from its release folder (``folders``: the
+    course's CourseFolders)."""
+    return sorted(p.stem for p in folders.assignment_path("release", assignment).glob("*.ipynb"))
 
 
 def nbgrader_metadata(cell):
@@ -46,10 +48,10 @@ def nbgrader_metadata(cell):
 def markers(config=None):
     """The delimiters that open a solution region and a hidden-test region, as nbgrader is
     configured (``ClearSolutions.begin_solution_delimeter``, ``ClearHiddenTests.begin_test_delimeter``)."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+    from autograder.nbgrader_markers import markers as configured
 
-    return (ClearSolutions(config=config).begin_solution_delimeter,
-            ClearHiddenTests(config=config).begin_test_delimeter)
+    found = configured(config)
+    return found.begin_solution, found.begin_hidden_tests
 
 
 def marker_problem(cells, config=None):
@@ -69,19 +71,23 @@ def marker_problem(cells, config=None):
     return None
 
 
-def folder_problems(course_dir, student, assignment):
-    """Why the folder ``submitted/<student>/<assignment>`` must not be graded at all: a symbolic
-    link at any level (the student's folder, the assignment's, anything inside), a file with
-    more than one name (a hard link), something that is neither a file nor a folder, or a
-    folder that cannot be read. [] when there is none. Nothing is followed or opened."""
-    submitted = Path(course_dir, "submitted")
+def folder_problems(folders, student, assignment):
+    """Why the folder ``submitted/<student>/<assignment>`` (``folders``: the course's
+    CourseFolders) must not be graded at all: a symbolic link at any level (the student's
+    folder, the assignment's, anything inside), a file with more than one name (a hard link),
+    something that is neither a file nor a folder, or a folder that cannot be read. [] when
+    there is none. Nothing is followed or opened."""
+    folder = folders.path("submitted", student, assignment)
+    submitted = folders.top("submitted")
+    base = submitted if folder.is_relative_to(submitted) else folders.root
+    levels = folder.relative_to(base).parts
     problems = []
-    for path in (submitted / student, submitted / student / assignment):
+    for depth in range(1, len(levels) + 1):  # the student's folder, then the assignment's
+        path = base.joinpath(*levels[:depth])
         if path.is_symlink():
-            problems.append(f"{path.relative_to(submitted)} is a symbolic link")
+            problems.append(f"{path.relative_to(base)} is a symbolic link")
     if problems:
         return problems
-    folder = submitted / student / assignment
 
     def unreadable(error):
         where = Path(error.filename).relative_to(folder) if error.filename else Path()
@@ -193,17 +199,18 @@ def _problem(path, assignment, config=None):
     return marker_problem(notebook["cells"], config)
 
 
-def inspect(course_dir, student, assignment, config=None):
-    """An Intake for ``submitted/<student>/<assignment>/``. config: nbgrader's configuration
-    (the solution and hidden-test markers; nbgrader's defaults when None)."""
-    folder = Path(course_dir, "submitted", student, assignment)
+def inspect(folders, student, assignment, config=None):
+    """An Intake for ``submitted/<student>/<assignment>/`` (``folders``: the course's
+    CourseFolders). config: nbgrader's configuration (the solution and hidden-test markers;
+    nbgrader's defaults when None)."""
+    folder = folders.path("submitted", student, assignment)
     intake = Intake()
-    refused = folder_problems(course_dir, student, assignment)
+    refused = folder_problems(folders, student, assignment)
     if refused:
         intake.gradable = False
         intake.flags += [f"refused: {problem}: graded 0" for problem in refused]
         return intake
-    expected = expected_notebooks(course_dir, assignment)
+    expected = expected_notebooks(folders, assignment)
     present = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
     for name in expected:
         path = folder / f"{name}.ipynb"

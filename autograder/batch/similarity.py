@@ -17,12 +17,12 @@ verdict (common short idioms and a shared planted bug stay below it).
 import io
 from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 
 import nbformat
 import numpy as np
 
 from autograder.authoring.sync import all_blocks
+from autograder.course_folders import CourseFolders
 
 #: copydetect's own defaults: k-grams of 25 filtered characters, every k-gram kept (window 1).
 NOISE = 25
@@ -93,11 +93,12 @@ def compare(cells_a, cells_b):
 def submissions(course_dir, assignment):
     """{student: {grade_id: solution source}} of the graded notebooks of ``assignment`` (in
     autograded/, whose nbgrader metadata the grader restored), else of the submitted ones."""
+    folders = CourseFolders.of_course(course_dir)
     found = {}
     for stage in ("autograded", "submitted"):
-        for path in sorted(Path(course_dir, stage).glob(f"*/{assignment}/{assignment}.ipynb")):
-            student = path.parent.parent.name
-            if student in found:
+        for student, folder in folders.student_folders(stage, assignment):
+            path = folder / f"{assignment}.ipynb"
+            if student in found or not path.is_file():
                 continue
             try:
                 found[student] = solution_cells(nbformat.read(path, as_version=4))
@@ -124,7 +125,8 @@ def candidates(prints):
 def similar_pairs(course_dir, assignment, threshold=THRESHOLD, min_tokens=MIN_TOKENS):
     """[Pair] of the submissions of ``assignment`` that share any code beyond the boilerplate:
     the "look here" pairs first, then the most alike."""
-    release = Path(course_dir, "release", assignment, f"{assignment}.ipynb")
+    folders = CourseFolders.of_course(course_dir)
+    release = folders.assignment_path("release", assignment, f"{assignment}.ipynb")
     if not release.is_file():
         return []
     common = boilerplate(nbformat.read(release, as_version=4))

@@ -9,6 +9,7 @@ from a submission is HTML-escaped by the engine, its control characters written 
 (``autograder.safety.safe_text``).
 """
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import jinja2
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from autograder.course_folders import CourseFolders
 from autograder.safety.safe_text import printable
 from course.execution import problem
 
@@ -62,9 +64,15 @@ def _messages(notebook_path):
     return messages, order
 
 
+def summary_page(folders, student):
+    """Where the summary page of ``student`` goes (``folders``: the course's CourseFolders): in the
+    feedback folder, ``feedback/<student>/index.html`` by default."""
+    return folders.top("feedback") / student / "index.html"
+
+
 def student_results(gradebook, student, course_dir):
     """[AssignmentResult] of ``student`` for every assignment of the gradebook they submitted."""
-    course_dir = Path(course_dir)
+    folders = CourseFolders.of_course(course_dir)
     results = []
     for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
         try:
@@ -73,7 +81,7 @@ def student_results(gradebook, student, course_dir):
             continue
         result = AssignmentResult(assignment.name, submission.score, submission.max_score)
         for notebook in sorted(submission.notebooks, key=lambda n: n.name):
-            graded = course_dir / "autograded" / student / assignment.name / f"{notebook.name}.ipynb"
+            graded = folders.path("autograded", student, assignment.name, f"{notebook.name}.ipynb")
             messages, order = _messages(graded)
             grades = [g for g in notebook.grades if g.cell_type == "code"]
             grades.sort(key=lambda g: order.index(g.name) if g.name in order else len(order))
@@ -81,9 +89,10 @@ def student_results(gradebook, student, course_dir):
                 score = grade.score or 0.0
                 message = "" if score >= grade.max_score else (messages.get(grade.name) or "no points")
                 result.cells.append(CellResult(grade.name, score, grade.max_score, message))
-            page = course_dir / "feedback" / student / assignment.name / f"{notebook.name}.html"
+            page = folders.path("feedback", student, assignment.name, f"{notebook.name}.html")
             if page.exists():
-                result.feedback_pages.append(f"{assignment.name}/{notebook.name}.html")
+                link = os.path.relpath(page, summary_page(folders, student).parent)
+                result.feedback_pages.append(Path(link).as_posix())
         results.append(result)
     return results
 
@@ -149,7 +158,7 @@ def write_summaries(course_dir, db_url=None):
             results = student_results(gradebook, student, course_dir)
             if not results:
                 continue
-            path = course_dir / "feedback" / student / "index.html"
+            path = summary_page(CourseFolders.of_course(course_dir), student)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(render(student, results))
             written.append(path)

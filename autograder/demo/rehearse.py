@@ -33,6 +33,7 @@ def add_arguments(parser):
 def hand_in(course_dir, assignment, due):
     """Write the STUDENTS' submissions of ``assignment``; ``due``: its due date (naive UTC) or None.
     Returns {student: timestamp text}."""
+    from autograder.course_folders import CourseFolders
     from autograder.demo.samples import make_submission, submit
 
     written = {}
@@ -40,12 +41,13 @@ def hand_in(course_dir, assignment, due):
         when = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) if due is None \
             else due + datetime.timedelta(hours=hours)
         written[student] = f"{when:%Y-%m-%d %H:%M:%S}.000000 UTC"
-        notebook = make_submission(assignment, kind, Path(course_dir) / "release")
+        notebook = make_submission(assignment, kind, CourseFolders.of_course(course_dir).top("release"))
         submit(course_dir, student, assignment, notebook, timestamp=written[student])
     return written
 
 
 def run(args):
+    from autograder.course_folders import CourseFolders, course_config
     from autograder.judging import prerequisites
     from autograder.plugins import term_calendar
 
@@ -61,16 +63,19 @@ def run(args):
     if args.remove:
         for student in STUDENTS:
             for assignment in args.assignments:
-                shutil.rmtree(course_dir / "submitted" / student / assignment, ignore_errors=True)
+                shutil.rmtree(CourseFolders.of_course(course_dir).path("submitted", student, assignment),
+                              ignore_errors=True)
         print(f"removed the rehearsal submissions of {', '.join(args.assignments)}")
         return 0
     try:
-        dates = term_calendar.due_dates(term_calendar.course_config(course_dir.resolve())) or {}
+        dates = term_calendar.due_dates(course_config(course_dir.resolve())) or {}
     except term_calendar.CalendarError as error:
         print(f"cannot rehearse: {error}", file=sys.stderr)
         return 2
+    folders = CourseFolders.of_course(course_dir)
     for assignment in args.assignments:
         for student, timestamp in hand_in(course_dir, assignment, dates.get(assignment)).items():
-            print(f"submitted/{student}/{assignment}/ handed in {timestamp}")
+            folder = folders.relative(folders.path("submitted", student, assignment))
+            print(f"{folder}/ handed in {timestamp}")
     print(f"next: python -m autograder grade {' '.join(args.assignments)}")
     return 0

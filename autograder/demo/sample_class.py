@@ -15,6 +15,7 @@ import time
 from autograder.authoring import release
 from autograder.authoring.sync import ROOT
 from autograder.batch import sequential
+from autograder.course_folders import CourseFolders
 from autograder.demo.samples import write_submissions
 
 DEMO_DIR = ROOT / "build" / "demo"
@@ -51,7 +52,8 @@ def run(options):
     assignments = release.available_assignments()
     built = release.build_course_dir(DEMO_DIR, assignments)
     write_submissions(DEMO_DIR, CLASS, assignments, release_dir=built)
-    print(f"\nsample class in {DEMO_DIR.relative_to(ROOT)}/submitted/:")
+    folders = CourseFolders.of_course(DEMO_DIR)
+    print(f"\nsample class in {folders.top('submitted').relative_to(ROOT)}/:")
     for student, kind in CLASS.items():
         print(f"  {student:<10} {DESCRIPTIONS[kind]}")
     count = len(CLASS) * len(assignments)
@@ -61,6 +63,6 @@ def run(options):
     csv_path = sequential.export_grades(DEMO_DIR)
     print(f"\n{sequential.class_table(DEMO_DIR)}\n")
     print(f"grades:   {csv_path.relative_to(ROOT)}")
-    print(f"feedback: {(DEMO_DIR / 'feedback').relative_to(ROOT)}/<student>/<assignment>/*.html")
+    print(f"feedback: {folders.top('feedback').relative_to(ROOT)}/<student>/<assignment>/*.html")
     print(f"done in {time.perf_counter() - start:.0f} s")
     return 0

@@ -176,9 +176,12 @@ def write_submissions(course_dir, students, assignments, release_dir=ROOT / "rel
 
 
 def submit(course_dir, student, assignment, notebook, timestamp="2026-01-15 12:00:00.000000 UTC"):
-    """Write one collected submission: the notebook and nbgrader's timestamp.txt (``timestamp``,
-    in the form ``nbgrader collect`` writes)."""
-    folder = Path(course_dir) / "submitted" / student / assignment
+    """Write one collected submission, in the submitted folder nbgrader's configuration of
+    ``course_dir`` names: the notebook and nbgrader's timestamp.txt (``timestamp``, in the form
+    ``nbgrader collect`` writes)."""
+    from autograder.course_folders import CourseFolders
+
+    folder = CourseFolders.of_course(course_dir).path("submitted", student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
     (folder / "timestamp.txt").write_text(timestamp)

@@ -124,19 +124,19 @@ def as_submission(source, target, config):
     regions gone (nbgrader restores every test cell at grading), so that the grader's refusal of
     a copy of the source notebook (``intake.marker_problem``) does not apply."""
     import nbformat
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
-    solutions, hidden = ClearSolutions(config=config), ClearHiddenTests(config=config)
+    from autograder.nbgrader_markers import markers
+
+    configured = markers(config)
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
         kept, in_hidden = [], False
         for line in cell.source.splitlines():
-            if hidden.begin_test_delimeter in line:
+            if configured.begin_hidden_tests in line:
                 in_hidden = True
-            elif hidden.end_test_delimeter in line:
+            elif configured.end_hidden_tests in line:
                 in_hidden = False
-            elif not in_hidden and solutions.begin_solution_delimeter not in line \
-                    and solutions.end_solution_delimeter not in line:
+            elif not in_hidden and not configured.is_solution_marker(line):
                 kept.append(line)
         cell.source = "\n".join(kept)
     nbformat.write(notebook, target)
@@ -145,26 +145,28 @@ def as_submission(source, target, config):
 def _grade_reference(course_dir, assignment):
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
 
+    from autograder.course_folders import CourseFolders, course_config
     from autograder.nbgrader_cli import environment
 
     start = time.perf_counter()
-    source = course_dir / "source" / assignment
+    folders = CourseFolders.of_course(course_dir)
+    source = folders.assignment_path("source", assignment)
     if not source.is_dir():
-        return Result(assignment, 0, 0, 0.0, f"there is no source/{assignment} in the course directory")
+        return Result(assignment, 0, 0, 0.0,
+                      f"there is no {folders.relative(source)} in the course directory")
     os.environ.update(environment())  # nbgrader starts alembic and jupyter by name
     warnings.filterwarnings("ignore", module="nbgrader.api")  # SQLAlchemy's notes on grading
     with tempfile.TemporaryDirectory(prefix="preflight-") as scratch:
         root = Path(scratch)
         shutil.copy(course_dir / "nbgrader_config.py", root / "nbgrader_config.py")
-        shutil.copytree(source, root / "source" / assignment, ignore=IGNORED)
-        submitted = root / "submitted" / STUDENT / assignment
+        config = course_config(root)  # the course's own folder settings, rooted in the scratch copy
+        scratch = CourseFolders.of_config(config)
+        shutil.copytree(source, scratch.assignment_path("source", assignment), ignore=IGNORED)
+        submitted = scratch.path("submitted", STUDENT, assignment)
         submitted.mkdir(parents=True)
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
         for notebook in sorted(source.glob("*.ipynb")):
             as_submission(notebook, submitted / notebook.name, config)
-        config.CourseDirectory.root = str(root)
         config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
         config.Autograde.pre_convert_hook = None  # this is the preflight
         api = NbGraderAPI(config=config)
@@ -181,7 +183,7 @@ def _grade_reference(course_dir, assignment):
                 score, max_score = submission.score, submission.max_score
             except MissingEntry:
                 score, max_score = 0, 0
-        cause = "" if max_score and score >= max_score else _cause(root, assignment)
+        cause = "" if max_score and score >= max_score else _cause(scratch, assignment)
         return Result(assignment, score, max_score, time.perf_counter() - start, cause)
 
 
@@ -194,11 +196,12 @@ def _known(error):
     return None
 
 
-def _cause(root, assignment):
-    """Why the reference lost points: the first failing cell's error, else the verdict's flags."""
+def _cause(folders, assignment):
+    """Why the reference lost points (``folders``: the CourseFolders of the scratch course): the
+    first failing cell's error, else the verdict's flags."""
     from autograder.judging.reports import read_report
 
-    for path in sorted((root / "autograded" / STUDENT / assignment).glob("*.ipynb")):
+    for path in sorted(folders.path("autograded", STUDENT, assignment).glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         for index, cell in enumerate(notebook.cells):
             for output in cell.get("outputs", []):
@@ -209,5 +212,5 @@ def _cause(root, assignment):
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
                     text = " ".join(output.get("text", "").split())[:300]
                     return f"{path.name}, {where} wrote to stderr (a test cell then scores 0): {text}"
-    flags = read_report(root, STUDENT, assignment).get("flags", [])
+    flags = read_report(folders.root, STUDENT, assignment).get("flags", [])
     return "the grader's verdict: " + "; ".join(flags)[:500] if flags else ""

@@ -14,6 +14,8 @@ plain ``nbgrader autograde`` from ``Autograde.pre_convert_hook``
 
 from pathlib import Path
 
+from autograder.course_folders import CourseFolders
+
 RELEASE = "python -m autograder release"
 
 
@@ -30,9 +32,9 @@ def course_directory(course_dir):
 
 
 def course_assignments(course_dir):
-    """The assignments of ``course_dir``: the folders of its ``source/``, sorted."""
-    return sorted(p.name for p in Path(course_dir, "source").iterdir() if p.is_dir()) \
-        if Path(course_dir, "source").is_dir() else []
+    """The assignments of ``course_dir``: the folders of its source folder (nbgrader's
+    ``CourseDirectory.source_directory``, ``source/`` by default), sorted."""
+    return [assignment for assignment, _ in CourseFolders.of_course(course_dir).assignment_folders("source")]
 
 
 def gradebook_knows(db_url, assignment):
@@ -54,20 +56,26 @@ def missing(course_dir, assignment, db_url, submissions=True):
     """The sentence naming the first prerequisite of grading ``assignment`` in ``course_dir``
     that is missing (``submissions``: a collected submission is one), or None when none is."""
     course_dir = Path(course_dir)
+    folders = CourseFolders.of_course(course_dir)
     known = course_assignments(course_dir)
     if assignment not in known:
-        return (f"there is no assignment {assignment!r} in {course_dir / 'source'} (the course's "
+        source = course_dir / folders.step_folder("source")
+        return (f"there is no assignment {assignment!r} in {source} (the course's "
                 f"assignments: {', '.join(known) or 'none'}); check the name, or run this from the course "
                 f"directory (the folder with nbgrader_config.py).")
-    if not any(Path(course_dir, "release", assignment).glob("*.ipynb")):
-        return f"{assignment} has no release yet (release/{assignment}/ is empty): run `{RELEASE}` first."
+    release = folders.assignment_path("release", assignment)
+    if not any(release.glob("*.ipynb")):
+        return (f"{assignment} has no release yet ({folders.relative(release)}/ is empty): "
+                f"run `{RELEASE}` first.")
     if not gradebook_knows(db_url, assignment):
         return (f"the gradebook ({db_url}) does not know {assignment} yet: run `{RELEASE}` in the course "
                 f"directory first (it registers every assignment with nbgrader).")
-    if submissions and not any(p.is_dir() for p in Path(course_dir, "submitted").glob(f"*/{assignment}")):
-        return (f"there are no submissions of {assignment} in {course_dir / 'submitted'}: collect them "
+    if submissions and not folders.student_folders("submitted", assignment):
+        each = folders.relative(folders.path("submitted", "<student>", assignment))
+        submitted = course_dir / folders.step_folder("submitted")
+        return (f"there are no submissions of {assignment} in {submitted}: collect them "
                 f"first (`nbgrader collect {assignment}`, `nbgrader zip_collect {assignment}`, or copy each "
-                f"student's notebook to submitted/<student>/{assignment}/).")
+                f"student's notebook to {each}/).")
     return None
 
 
@@ -84,10 +92,12 @@ def require_class(course_dir, assignments, db_url):
     MissingPrerequisite with the first sentence that applies."""
     for assignment in assignments:
         require(course_dir, assignment, db_url, submissions=False)
-    if not any(p.is_dir() for a in assignments for p in Path(course_dir, "submitted").glob(f"*/{a}")):
+    folders = CourseFolders.of_course(course_dir)
+    if not any(folders.student_folders("submitted", a) for a in assignments):
         if len(assignments) == 1:
             require(course_dir, assignments[0], db_url)
         raise MissingPrerequisite(
             f"cannot grade: there are no submissions of {', '.join(assignments)} in "
-            f"{Path(course_dir) / 'submitted'}: collect them first (`nbgrader collect ASSIGNMENT`, `nbgrader "
-            f"zip_collect ASSIGNMENT`, or copy each student's notebook to submitted/<student>/ASSIGNMENT/).")
+            f"{Path(course_dir) / folders.step_folder('submitted')}: collect them first (`nbgrader collect "
+            f"ASSIGNMENT`, `nbgrader zip_collect ASSIGNMENT`, or copy each student's notebook to "
+            f"{folders.relative(folders.path('submitted', '<student>', 'ASSIGNMENT'))}/).")

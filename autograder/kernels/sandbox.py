@@ -92,13 +92,18 @@ def check_available():
         _tool(name)
 
 
-def course_files(course_dir):
-    """{assignment: [paths]} for every assignment in ``source/``: its non-notebook files
-    (what nbgrader copies beside every submission, e.g. previous_steps.py; maybe none).
-    A kernel gets copies of the files of the assignment it grades only (``stage``)."""
-    return {folder.name: [p for p in sorted(folder.iterdir())
-                          if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
-            for folder in sorted(Path(course_dir, "source").glob("*/"))}
+def course_files(course):
+    """{assignment: [paths]} for every assignment in ``source/`` (the source folder nbgrader's
+    configuration names): its non-notebook files (what nbgrader copies beside every submission,
+    e.g. previous_steps.py; maybe none). ``course``: a course directory, or its CourseFolders (an
+    nbgrader preprocessor's, ``autograder.course_folders``). A kernel gets copies of the files
+    of the assignment it grades only (``stage``)."""
+    from autograder.course_folders import CourseFolders
+
+    folders = course if isinstance(course, CourseFolders) else CourseFolders.of_course(course)
+    return {assignment: [p for p in sorted(folder.iterdir())
+                         if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
+            for assignment, folder in folders.assignment_folders("source")}
 
 
 @dataclass(frozen=True)

@@ -211,10 +211,10 @@ class WarmExecute(SandboxedExecute):
     def preprocess(self, nb, resources=None, km=None):
         if km is not None:
             return super().preprocess(nb, resources, km=km)
-        from nbgrader.coursedir import CourseDirectory
+        from autograder.course_folders import CourseFolders
 
         assignment = resources["nbgrader"]["assignment"]
-        kernels = pool(CourseDirectory(config=self.config).root, self.limits(), self.extra_arguments,
+        kernels = pool(CourseFolders.of_preprocessor(self).root, self.limits(), self.extra_arguments,
                        self.sandbox, self.fork_server, assignment)
         manager = kernels.take(assignment, resources["metadata"]["path"])
         try:

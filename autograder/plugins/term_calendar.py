@@ -50,15 +50,6 @@ def due_dates(config):
     return dates
 
 
-def course_config(course_dir):
-    """The nbgrader configuration of ``course_dir`` (its nbgrader_config.py), rooted there."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    config.CourseDirectory.root = str(course_dir)
-    return config
-
-
 def apply(config, db_url, assignments):
     """Write the configured due dates of ``assignments`` to the gradebook at ``db_url``
     (assignments it does not know yet are left to ``python -m autograder release``).

@@ -1,12 +1,12 @@
 """What the course's preprocessors read of a notebook and of the course directory: test cells,
-grade_ids, the release notebook, the hidden tests' lines."""
-
-from pathlib import Path
+grade_ids, the release notebook, the hidden tests' lines. The folders are those of the
+preprocessor's own nbgrader configuration (``autograder.course_folders``)."""
 
 import nbformat
-from nbgrader.coursedir import CourseDirectory
 
 from autograder.batch.intake import nbgrader_metadata
+from autograder.course_folders import CourseFolders
+from autograder.nbgrader_markers import markers
 
 
 def test_cells(notebook):
@@ -16,27 +16,37 @@ def test_cells(notebook):
             and not nbgrader_metadata(c).get("solution")]
 
 
+def folders_of(preprocessor):
+    """The CourseFolders of the course directory ``preprocessor`` grades in (its converter's
+    ``CourseDirectory``, else its own configuration's)."""
+    return CourseFolders.of_preprocessor(preprocessor)
+
+
 def course_dir_of(preprocessor):
     """The course directory of ``preprocessor``'s configuration (nbgrader's ``CourseDirectory.root``)."""
-    return Path(CourseDirectory(config=preprocessor.config).root).resolve()
+    return folders_of(preprocessor).root.resolve()
 
 
-def release_notebook(course_dir, assignment, notebook_name):
-    """The release notebook ``notebook_name`` of ``assignment`` in ``course_dir``, or None."""
-    path = Path(course_dir, "release", assignment, f"{notebook_name}.ipynb")
+def release_notebook(folders, assignment, notebook_name):
+    """The release notebook ``notebook_name`` of ``assignment`` (``folders``: the course's
+    CourseFolders), or None."""
+    path = folders.assignment_path("release", assignment, f"{notebook_name}.ipynb")
     return nbformat.read(path, as_version=4) if path.exists() else None
 
 
-def hidden_test_lines(course_dir, assignment):
-    """The distinctive lines of the hidden tests of ``assignment`` (from source/)."""
+def hidden_test_lines(folders, assignment, config=None):
+    """The distinctive lines of the hidden tests of ``assignment`` (from its source folder;
+    ``folders``: the course's CourseFolders), between the hidden-test delimiters of nbgrader's
+    configuration ``config`` (``ClearHiddenTests.begin_test_delimeter``, ``end_test_delimeter``)."""
+    begin, end = markers(config).hidden_tests
     lines = set()
-    for path in Path(course_dir, "source", assignment).glob("*.ipynb"):
+    for path in folders.assignment_path("source", assignment).glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             inside = False
             for line in cell.source.splitlines():
-                if "BEGIN HIDDEN TESTS" in line:
+                if begin in line:
                     inside = True
-                elif "END HIDDEN TESTS" in line:
+                elif end in line:
                     inside = False
                 elif inside and len(line.strip()) >= 16:
                     lines.add(line.strip())

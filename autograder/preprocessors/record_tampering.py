@@ -10,7 +10,6 @@ restores the test cells (``OverwriteCells``); the record stays.
 """
 
 import json
-from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -18,7 +17,13 @@ from nbgrader.utils import is_grade, is_solution
 
 from autograder.batch import intake
 from autograder.judging.reports import add_flags
-from autograder.preprocessors.cells import course_dir_of, grade_id_of, release_notebook, test_cells
+from autograder.preprocessors.cells import (
+    course_dir_of,
+    folders_of,
+    grade_id_of,
+    release_notebook,
+    test_cells,
+)
 from autograder.safety.safe_text import printable
 
 # What nbgrader itself adds to every submission (`nbgrader submit`, `collect`): not the student's files.
@@ -89,28 +94,28 @@ class RecordTampering(NbGraderPreprocessor):
     nothing of it runs or reaches the feedback, and ``TrustedVerdict`` fails every test cell."""
 
     def preprocess(self, nb, resources):
-        course_dir = course_dir_of(self)
+        folders, course_dir = folders_of(self), course_dir_of(self)
         info = resources["nbgrader"]
         student, assignment, name = info["student"], info["assignment"], info["notebook"]
         try:
-            refused = intake.folder_problems(course_dir, student, assignment)
+            refused = intake.folder_problems(folders, student, assignment)
             refused += [p for p in [intake.marker_problem(nb.cells, self.config)] if p]
             if not refused:
-                flags = self._record(nb, course_dir, student, assignment, name)
+                flags = self._record(nb, folders, student, assignment, name)
                 add_flags(course_dir, student, assignment, flags, fresh=True)
                 return nb, resources
         except Exception as error:  # nothing about one submission stops the grading of others
             refused = [f"the grader could not check it ({type(error).__name__}: {str(error)[:200]})"]
-        release = release_notebook(course_dir, assignment, name)
+        release = release_notebook(folders, assignment, name)
         nb.cells = release.cells if release is not None else []
         reason = "; ".join(refused)
         add_flags(course_dir, student, assignment, [f"refused: {p}: graded 0" for p in refused], fresh=True,
                   refused=printable(reason))
         return nb, resources
 
-    def _record(self, nb, course_dir, student, assignment, name):
+    def _record(self, nb, folders, student, assignment, name):
         flags = []
-        release = release_notebook(course_dir, assignment, name)
+        release = release_notebook(folders, assignment, name)
         if release is not None:
             expected = test_cells(release)
             expected_source = dict(expected)
@@ -134,8 +139,8 @@ class RecordTampering(NbGraderPreprocessor):
                     flags.append(f"test cell {grade_id} was edited (the grader restored it)")
             if _graded_order(nb, release) != _graded_order(release, nb):
                 flags.append("exercise or test cells were moved out of their order")
-        folder = Path(course_dir, "submitted", student, assignment)
-        source = Path(course_dir, "source", assignment)
+        folder = folders.path("submitted", student, assignment)
+        source = folders.assignment_path("source", assignment)
         allowed = {f"{name}.ipynb"} | ({p.name for p in source.iterdir() if p.suffix != ".ipynb"}
                                        if source.is_dir() else set())
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:

@@ -29,11 +29,11 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List
 
+from autograder.course_folders import CourseFolders
 from autograder.judging import judge
 from autograder.judging.hidden_messages import kernel_code
 from autograder.kernels import sandbox as jail
@@ -157,7 +157,7 @@ class SandboxedExecute(Execute):
         km.client_class = f"{__name__}.BoundedKernelClient"
         if self.sandbox:
             km.limits = self.limits()
-            files = jail.course_files(CourseDirectory(config=self.config).root)
+            files = jail.course_files(CourseFolders.of_preprocessor(self))
             km.files = {self._assignment: files.get(self._assignment, [])}  # its own assignment's only
             km.workdir = f"{jail.HOME}/{self._assignment}"
         return km

@@ -13,8 +13,9 @@ after ``nbgrader fetch_feedback``) uses that server's copy of the same package.
 import shutil
 from pathlib import Path
 
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder.course_folders import CourseFolders
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -50,8 +51,7 @@ class ShipMathJax(NbGraderPreprocessor):
     ``nbgrader generate_feedback``; changes nothing in the notebook)."""
 
     def preprocess(self, nb, resources):
-        coursedir = CourseDirectory(config=self.config)
-        feedback = Path(coursedir.root, coursedir.feedback_directory)
+        feedback = CourseFolders.of_preprocessor(self).top("feedback")
         feedback.mkdir(parents=True, exist_ok=True)
         ship_mathjax(feedback)
         return nb, resources

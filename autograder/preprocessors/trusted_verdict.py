@@ -15,7 +15,7 @@ from nbgrader.utils import determine_grade
 
 from autograder.judging import judge
 from autograder.judging.reports import add_flags, read_report
-from autograder.preprocessors.cells import course_dir_of, hidden_test_lines, test_cells
+from autograder.preprocessors.cells import course_dir_of, folders_of, hidden_test_lines, test_cells
 from course.i18n import message, notebook_language, using
 from course.registry import EXERCISES
 
@@ -60,7 +60,7 @@ class TrustedVerdict(NbGraderPreprocessor):
         if run.get("probe") and run["payload"] is None:
             flags.append("the grader's probe could not read values from the kernel "
                          "(the kernel had stopped, or its output was taken over)")
-        hidden = hidden_test_lines(course_dir, assignment)
+        hidden = hidden_test_lines(folders_of(self), assignment, self.config)
         cells = test_cells(nb)
         for grade_id, cell in cells:
             shown = [o for o in cell.outputs if o.output_type == "execute_result"]
