@@ -35,4 +35,4 @@ lint: setup
 # COURSE_TEST_POSTGRES_URL when it is set).
 test:
 	@url=$$(scripts/system-packages test) && $(MAKE) --no-print-directory lint \
-	  && COURSE_TEST_POSTGRES_URL="$$url" $(PYTHON) -m pytest -n 2 --dist loadgroup --durations=30
+	  && COURSE_TEST_POSTGRES_URL="$$url" $(PYTHON) -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=30

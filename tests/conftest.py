@@ -40,39 +40,26 @@ def unix_accounts():
         yield accounts
 
 
-#: Work units that run longest, longest first (figures of a full run on 2 cores): under
-#: ``--dist loadgroup`` the scheduler hands out units in collection order, so these start first
-#: and the short tests fill in beside them. A unit is a test's node id or the group of the tests
-#: that share a module fixture (``shared_fixture_group``).
+#: The test modules that take longest, longest first (worker seconds of one full run on 2 cores
+#: under a load of 8 or more from other work, 2026-12-02). ``make test`` runs pytest-xdist with
+#: ``--dist loadscope --no-loadscope-reorder``: each module goes whole to one worker (so a
+#: module-scoped fixture, a graded class or a built venv, is built once per run, not once per
+#: worker), in the order of the collection, which these modules lead: the long ones start first
+#: and the short ones fill in beside them.
 LONGEST_FIRST = (
-    "tests/test_parity.py::test_the_three_verdicts_on_every_sample_case_hold_the_bars",  # 334 s
+    "tests/test_hostile.py",  # 1338 s, of which 344 s built its graded class a second time
+    "tests/test_batch.py",  # 638 s
+    "tests/test_install_layouts.py",  # 574 s
+    "tests/test_exchange.py",  # 492 s
+    "tests/test_own_code_routes.py",  # 397 s
+    "tests/test_parity.py",  # 310 s
+    "tests/test_class_report.py",  # 248 s
+    "tests/test_formgrader_overrides.py",  # 222 s
+    "tests/test_bundle.py",  # 193 s
+    "tests/test_browser.py",  # 179 s
 )
 
 
-def shared_fixture_group(item):
-    """The name of the group of tests that share a module- or class-scoped fixture with ``item``
-    (``tests/test_hostile.py::graded``, with the parameter when the fixture is parametrized),
-    or None. Such a fixture is built once per worker that runs one of its tests; in one group,
-    its tests all run on one worker and it is built once."""
-    names = []
-    for name in item.fixturenames:
-        definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
-        if definitions and definitions[-1].scope in ("module", "class", "package"):
-            param = getattr(item, "callspec", None) and item.callspec.params.get(name)
-            names.append(f"{item.path.name}::{name}" + (f"[{param}]" if param is not None else ""))
-    return "+".join(sorted(names)) or None
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker reads the xdist_group marks
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = shared_fixture_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-    def unit(item):
-        group = shared_fixture_group(item)
-        return group or item.nodeid
-
+def pytest_collection_modifyitems(items):
     rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(unit(item), len(rank)))  # stable: the rest keep their order
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
