@@ -12,6 +12,8 @@ import nbformat
 import pytest
 from fresh_clone import VENV, source_repository
 
+from autograder.authoring.sync import REFERENCE
+
 pytestmark = pytest.mark.slow
 
 SOLUTION = '''# %% [log_softmax]
@@ -153,6 +155,23 @@ def test_a_judge_added_beside_others_is_defined_before_its_module_lists_it(tmp_p
     listed = _run("-c", "from course.judges.modularization import JUDGES; print(sorted(JUDGES))", cwd=course)
     assert listed.stdout.split() == ["['test_build_model',", "'test_clip_scores',", "'test_train']"]
     _run("-m", "autograder", "exercise", "remove", "07_modularization", "clip_scores", cwd=course)
-    left = subprocess.run(["git", "status", "--porcelain", "course"], cwd=course, capture_output=True,
-                          text=True).stdout
-    assert left == "", left
+    left = subprocess.run(["git", "status", "--porcelain"], cwd=course, capture_output=True, text=True).stdout
+    assert left == "", left  # every file exactly as before the add
+
+
+@pytest.mark.parametrize("module", sorted(REFERENCE.glob("*.py")), ids=lambda path: path.stem)
+def test_a_name_added_to_all_and_removed_again_leaves_the_module_as_it_was(module):
+    from autograder.authoring.exercise import _add_to_all, _remove_from_all, _rename_in_all
+    from autograder.authoring.sync import exported_names
+
+    text = module.read_text()
+    names = exported_names(text)
+    added = _add_to_all(text, "a_rather_long_exercise_name_for_the_test")
+    assert exported_names(added) == [*names, "a_rather_long_exercise_name_for_the_test"]
+    assert max(len(line) for line in added.splitlines()) <= 110
+    assert _remove_from_all(added, "a_rather_long_exercise_name_for_the_test") == text
+    renamed = _rename_in_all(added, "a_rather_long_exercise_name_for_the_test", "shorter")
+    assert exported_names(renamed) == [*names, "shorter"]
+    assert _remove_from_all(renamed, "shorter") == text
+    if names:  # the first entry out and back: the list keeps its other entries in order
+        assert exported_names(_remove_from_all(text, names[0])) == names[1:]

@@ -19,7 +19,6 @@ change every piece. Each ends with ``sync`` of the assignment, so the solution c
 
 import re
 import sys
-import textwrap
 
 import nbformat
 
@@ -29,7 +28,6 @@ from autograder.authoring.sync import (
     ALL_LIST,
     REFERENCE,
     ROOT,
-    exported_names,
     notebook_path,
     read_module,
     sync,
@@ -68,14 +66,39 @@ def _plural(points):
     return f"{points} point{'s' if points != 1 else ''}"
 
 
-def _rewrite_all(text, names):
-    """``text`` (a module) with its ``__all__`` list replaced by ``names``."""
-    items = ", ".join(f'"{name}"' for name in names)
-    one_line = f"__all__ = [{items}]"
-    if len(one_line) > 110:
-        body = textwrap.fill(items, 106, initial_indent="    ", subsequent_indent="    ")
-        one_line = f"__all__ = [\n{body},\n]"
-    return ALL_LIST.sub(lambda _: one_line, text, count=1)
+def _edit_all(text, edit):
+    """``text`` (a module) with ``edit`` applied to the body of its ``__all__`` list (the text
+    between the brackets), so that the list keeps the module's own layout."""
+    match = ALL_LIST.search(text)
+    return text[:match.start("names")] + edit(match["names"], text[match.start():match.start("names")]) \
+        + text[match.end("names"):]
+
+
+def _add_to_all(text, name):
+    """``text`` with ``"name"`` after the last entry of its ``__all__``: on the last line while it
+    fits in 110 characters, else on a new line indented as the list's entries."""
+    def edit(body, opening):
+        entries = body.rstrip().rstrip(",")
+        trailer = body[len(entries):]
+        last_line = (opening + entries).rsplit("\n", 1)[-1]
+        if len(last_line) + len(f', "{name}"]') <= 110:
+            return f'{entries}, "{name}"{trailer}'
+        indent = " " * len(opening) if "\n" not in entries.strip() else \
+            re.match(r"\s*", entries.rsplit("\n", 1)[-1]).group()
+        return f'{entries},\n{indent}"{name}"{trailer}'
+    return _edit_all(text, edit)
+
+
+def _remove_from_all(text, name):
+    """``text`` without ``"name"`` (and the separator before it, or after it when it is first)
+    in its ``__all__``: the inverse of _add_to_all."""
+    quoted = re.escape(f'"{name}"')
+    return _edit_all(text, lambda body, _: re.sub(rf",\s*{quoted}|{quoted},?\s*", "", body, count=1))
+
+
+def _rename_in_all(text, old, new):
+    """``text`` with ``"old"`` replaced by ``"new"`` in its ``__all__``."""
+    return _edit_all(text, lambda body, _: body.replace(f'"{old}"', f'"{new}"', 1))
 
 
 def _dict_lines(text, variable):
@@ -237,7 +260,7 @@ def add(assignment, name, points):
     # the reference block, and the name in the module's __all__
     module = REFERENCE / f"{step}.py"
     text = module.read_text().rstrip("\n") + "\n\n\n" + reference_block(name) + "\n"
-    module.write_text(_rewrite_all(text, exported_names(header) + [name]))
+    module.write_text(_add_to_all(text, name))
     # the notebook: heading, solution cell, test cell after the last graded cell; the points line
     number = 1 + sum(len(HEADING.findall(c.source)) for c in notebook.cells if c.cell_type == "markdown")
     last = max(i for i, c in enumerate(notebook.cells) if c.metadata.get("nbgrader", {}).get("grade_id")
@@ -279,7 +302,7 @@ def rename(assignment, old, new):
     end = text.find("\n# %% [", start + 1)
     end = len(text) if end < 0 else end
     text = text[:start] + word.sub(new, text[start:end]) + text[end:]
-    module.write_text(_rewrite_all(text, [new if n == old else n for n in exported_names(header)]))
+    module.write_text(_rename_in_all(text, old, new))
     notebook = _read_notebook(assignment)
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -321,7 +344,7 @@ def remove(assignment, name):
         start = text.index(f"# %% [{name}]")
         end = text.find("\n# %% [", start + 1)
         text = text[:start].rstrip("\n") + ("\n" if end < 0 else "\n\n\n" + text[end + 1:])
-    module.write_text(_rewrite_all(text, [n for n in exported_names(header) if n != name]))
+    module.write_text(_remove_from_all(text, name))
     test_id, points, removed_number = f"test_{name}", 0, None
     kept = []
     for cell in notebook.cells:
