@@ -41,6 +41,21 @@ class Markers:
         """Whether ``line`` is a solution marker line (it holds a solution delimiter)."""
         return any(delimiter in line for delimiter in self.solution)
 
+    def hidden_test_lines(self, source):
+        """[(number, line, where)] of the lines of ``source`` (a cell's text), numbered from 1;
+        where: ``"marker"`` for a line holding a hidden-test delimiter, ``"hidden"`` for a line
+        between a begin and an end delimiter, ``"visible"`` for the others."""
+        found, inside = [], False
+        for number, line in enumerate(source.splitlines(), start=1):
+            if self.begin_hidden_tests in line:
+                inside, where = True, "marker"
+            elif self.end_hidden_tests in line:
+                inside, where = False, "marker"
+            else:
+                where = "hidden" if inside else "visible"
+            found.append((number, line, where))
+        return found
+
 
 def markers(config=None):
     """The Markers of nbgrader's configuration ``config`` (a traitlets Config; nbgrader's

@@ -42,3 +42,9 @@ def test_hidden_test_lines_are_read_between_the_configured_delimiters(tmp_path):
     folders = CourseFolders.of_course(tmp_path)
     assert hidden_test_lines(folders, "01_data_prep") == set()
     assert hidden_test_lines(folders, "01_data_prep", _configured()) == {HIDDEN}
+
+
+def test_a_cells_lines_are_told_visible_marker_or_hidden():
+    found = markers().hidden_test_lines("a = 1\n### BEGIN HIDDEN TESTS\nb = 2\n### END HIDDEN TESTS\nc = 3")
+    assert found == [(1, "a = 1", "visible"), (2, "### BEGIN HIDDEN TESTS", "marker"), (3, "b = 2", "hidden"),
+                     (4, "### END HIDDEN TESTS", "marker"), (5, "c = 3", "visible")]

@@ -251,18 +251,11 @@ def _message_calls(source):
 
 
 def _hidden_lines(source):
-    """The line numbers (from 1) of ``source`` in its hidden-test regions, from the line holding
-    the begin delimiter of nbgrader's configuration to the one holding the end delimiter
-    (``autograder.nbgrader_markers``)."""
+    """The line numbers (from 1) of ``source`` in its hidden-test regions, their marker lines
+    included (the delimiters of nbgrader's configuration: ``autograder.nbgrader_markers``)."""
     from autograder.nbgrader_markers import course_markers
 
-    begin, end = course_markers().hidden_tests
-    hidden, inside = set(), False
-    for number, line in enumerate(source.splitlines(), start=1):
-        inside = (inside or begin in line) and end not in line
-        if inside:
-            hidden.add(number)
-    return hidden
+    return {number for number, _, where in course_markers().hidden_test_lines(source) if where != "visible"}
 
 
 def test_cell_messages():

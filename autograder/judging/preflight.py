@@ -130,15 +130,8 @@ def as_submission(source, target, config):
     configured = markers(config)
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
-        kept, in_hidden = [], False
-        for line in cell.source.splitlines():
-            if configured.begin_hidden_tests in line:
-                in_hidden = True
-            elif configured.end_hidden_tests in line:
-                in_hidden = False
-            elif not in_hidden and not configured.is_solution_marker(line):
-                kept.append(line)
-        cell.source = "\n".join(kept)
+        cell.source = "\n".join(line for _, line, where in configured.hidden_test_lines(cell.source)
+                                if where == "visible" and not configured.is_solution_marker(line))
     nbformat.write(notebook, target)
 
 

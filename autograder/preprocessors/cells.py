@@ -38,18 +38,11 @@ def hidden_test_lines(folders, assignment, config=None):
     """The distinctive lines of the hidden tests of ``assignment`` (from its source folder;
     ``folders``: the course's CourseFolders), between the hidden-test delimiters of nbgrader's
     configuration ``config`` (``ClearHiddenTests.begin_test_delimeter``, ``end_test_delimeter``)."""
-    begin, end = markers(config).hidden_tests
-    lines = set()
+    configured, lines = markers(config), set()
     for path in folders.assignment_path("source", assignment).glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if begin in line:
-                    inside = True
-                elif end in line:
-                    inside = False
-                elif inside and len(line.strip()) >= 16:
-                    lines.add(line.strip())
+            lines.update(line.strip() for _, line, where in configured.hidden_test_lines(cell.source)
+                         if where == "hidden" and len(line.strip()) >= 16)
     return lines
 
 
