@@ -4,6 +4,7 @@ from a wheel, each into a fresh virtual environment. In each, the routes to the 
 work outside the sandbox, and a notebook that takes the reference by all of them, graded by
 that environment's `python -m autograder grade`, gets nothing of it."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -87,3 +88,28 @@ def test_a_notebook_taking_the_reference_by_every_route_gets_nothing(layout, tmp
     assert totals == {"ada": FULL, "mallory": 0}, name
     graded = (course_dir / "autograded" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "found []" in graded and "found [(" not in graded
+
+
+def test_the_layout_holds_the_translations_and_the_judges(layout):
+    """What the Chinese edition and the trusted verdict read at run time comes with the install:
+    the shipped messages, the grader's hidden-test translations, every step's judges."""
+    from autograder.judging.hidden_messages import hidden_translations
+    from course.i18n import translations
+    from course.judges import judges_of
+    from course.registry import ASSIGNMENTS
+
+    _, python = layout
+    script = ("import json\n"
+              "from autograder.judging.hidden_messages import hidden_translations\n"
+              "from course.i18n import translations\n"
+              "from course.judges import judges_of\n"
+              "from course.registry import ASSIGNMENTS\n"
+              "print(json.dumps([len(translations('zh')),"
+              " {a: len(hidden_translations('zh', a)) for a in ASSIGNMENTS},"
+              " {a: sorted(judges_of(a)) for a in ASSIGNMENTS}]))\n")
+    result = subprocess.run([str(python), "-c", script], cwd="/", env=_run_env(python), capture_output=True,
+                            text=True, timeout=120, check=True)
+    expected = [len(translations("zh")), {a: len(hidden_translations("zh", a)) for a in ASSIGNMENTS},
+                {a: sorted(judges_of(a)) for a in ASSIGNMENTS}]
+    assert expected[0] > 0 and sum(expected[1].values()) > 0
+    assert json.loads(result.stdout) == expected

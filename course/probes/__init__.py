@@ -31,6 +31,7 @@ split, a trained model) are judged by properties instead of equality: their judg
 ``course/judges/<step>.py``, which never run in the kernel. ``compare.py`` (reading the
 payload back, the comparisons) runs outside the kernel too.
 """
+
 import base64
 import binascii
 import importlib
