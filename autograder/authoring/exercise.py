@@ -252,7 +252,7 @@ def add(assignment, name, points):
     test_id = f"test_{name}"
     notebook = _read_notebook(assignment)
     solutions, tests = graded_cells(notebook)
-    header, blocks = read_module(step)
+    _, blocks = read_module(step)
     taken = [what for what, there in ((name, blocks), (name, solutions), (test_id, tests)) if what in there]
     if taken:
         raise ExerciseError(f"{assignment} already has {taken[0]}: choose another name, or `exercise "
@@ -291,7 +291,7 @@ def rename(assignment, old, new):
     """Rename the exercise ``old`` of ``assignment`` to ``new`` in every piece."""
     step = _check_names(assignment, old, new)
     word = re.compile(rf"\b{re.escape(old)}\b")
-    header, blocks = read_module(step)
+    _, blocks = read_module(step)
     if old not in blocks:
         raise ExerciseError(f"autograder/reference/{step}.py has no block [{old}]")
     if new in blocks:
@@ -332,7 +332,7 @@ def rename(assignment, old, new):
 def remove(assignment, name):
     """Remove the exercise ``name`` of ``assignment`` from every piece."""
     step = _check_names(assignment, name)
-    header, blocks = read_module(step)
+    _, blocks = read_module(step)
     notebook = _read_notebook(assignment)
     solutions, tests = graded_cells(notebook)
     if name not in blocks and name not in solutions:

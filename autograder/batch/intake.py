@@ -18,6 +18,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.nbgrader_markers import markers
 from course.registry import assignment_of
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -45,19 +46,11 @@ def nbgrader_metadata(cell):
     return found if isinstance(found, dict) else {}
 
 
-def markers(config=None):
-    """The delimiters that open a solution region and a hidden-test region, as nbgrader is
-    configured (``ClearSolutions.begin_solution_delimeter``, ``ClearHiddenTests.begin_test_delimeter``)."""
-    from autograder.nbgrader_markers import markers as configured
-
-    found = configured(config)
-    return found.begin_solution, found.begin_hidden_tests
-
-
 def marker_problem(cells, config=None):
     """Why ``cells`` (of a parsed notebook) are a copy of the instructor's source notebook, not a
     submission: the first cell that holds a solution or hidden-test marker; None when none does."""
-    delimiters = [marker for marker in markers(config) if marker]
+    configured = markers(config)
+    delimiters = [marker for marker in (configured.begin_solution, configured.begin_hidden_tests) if marker]
     for index, cell in enumerate(cells):
         source = cell.get("source") if isinstance(cell, dict) else None
         if isinstance(source, list):
