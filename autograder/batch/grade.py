@@ -20,9 +20,11 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from autograder.course_folders import CourseFolders, course_config
 from autograder.judging import preflight as _preflight
@@ -104,26 +106,16 @@ def nbgrader_api(course_dir, db_url=None, warm=True):
     if key not in _API:
         from nbgrader.apps import NbGraderAPI
 
+        from autograder.kernels.warm_pool import warm_preprocessors
+
         config = course_config(course_dir)
         if warm:
-            config.Autograde.autograde_preprocessors = _warm_preprocessors(config)
+            config.Autograde.autograde_preprocessors = warm_preprocessors(config)
         config.Autograde.pre_convert_hook = None  # grade() runs the preflight, once, in the driver
         if db_url:
             config.CourseDirectory.db_url = db_url
         _API[key] = NbGraderAPI(config=config)
     return _API[key]
-
-
-def _warm_preprocessors(config):
-    """nbgrader's autograde preprocessors, with kernels started ahead of need."""
-    from nbgrader.converters.autograde import Autograde
-
-    from autograder.kernels.warm_pool import WarmExecute
-    from autograder.preprocessors.sandboxed_execute import SandboxedExecute
-
-    configured = config.Autograde.autograde_preprocessors if "autograde_preprocessors" in config.Autograde \
-        else Autograde.class_traits()["autograde_preprocessors"].default()
-    return [WarmExecute if preprocessor is SandboxedExecute else preprocessor for preprocessor in configured]
 
 
 def grade_one(course_dir, student, assignment, db_url=None):
@@ -228,10 +220,19 @@ def worker_factory():
     return context
 
 
+class Pool(NamedTuple):
+    """Where submissions are graded: ``submit(function, *args)`` gives a future,
+    ``completed(futures)`` yields them as they finish, ``shutdown()`` ends the pool."""
+
+    submit: Callable
+    completed: Callable
+    shutdown: Callable
+
+
 def _local_pool(workers):
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=worker_factory(),
                                    initializer=cgroups.enter_worker_group)  # a memory limit per worker
-    return executor, executor.submit, as_completed, executor.shutdown
+    return Pool(executor.submit, as_completed, executor.shutdown)
 
 
 def _dask_pool(address):
@@ -239,8 +240,7 @@ def _dask_pool(address):
     from dask.distributed import as_completed as dask_completed
 
     client = Client(address)
-    submit = lambda *args: client.submit(*args, pure=False)  # noqa: E731
-    return client, submit, dask_completed, lambda: client.close()
+    return Pool(lambda *args: client.submit(*args, pure=False), dask_completed, client.close)
 
 
 def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None, resume=True,
@@ -267,15 +267,20 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     outcomes = []
     if not todo:
         return outcomes
-    if preflight and _preflight.enabled(nbgrader_api(course_dir, db_url).config):
-        for result in _preflights(course_dir, sorted({a for _, a in todo}), workers or default_workers()):
-            if not result.ok:
-                raise _preflight.PreflightFailed(result.message())
-            if progress:
-                print(f"preflight: the reference solution of {result.assignment} scored {result.score:g}/"
-                      f"{result.max_score:g} ({result.seconds:.1f} s)")
+    first_pool = _dask_pool(scheduler) if scheduler else _local_pool(workers or default_workers())
+    try:
+        if preflight and _preflight.enabled(api.config):
+            for result in _preflights(first_pool, course_dir, sorted({a for _, a in todo})):
+                if not result.ok:
+                    raise _preflight.PreflightFailed(result.message())
+                if progress:
+                    print(f"preflight: the reference solution of {result.assignment} scored "
+                          f"{result.score:g}/{result.max_score:g} ({result.seconds:.1f} s)")
+    except BaseException:
+        first_pool.shutdown()
+        raise
     failures = 0
-    bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler), enabled=progress,
+    bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler, first_pool), enabled=progress,
                        desc="grading", total=len(todo))
     for outcome in bar:
         _append(course_dir, outcome)
@@ -286,26 +291,38 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     return outcomes
 
 
-def _preflights(course_dir, assignments, workers):
-    """[preflight Result] of each of ``assignments``, in that order. Each grades its reference
-    solution in a scratch course directory of its own, so they run side by side on up to
-    ``workers`` local processes (one assignment: in this process)."""
-    if len(assignments) == 1:
-        return [_preflight.check(course_dir, assignments[0])]
-    with ProcessPoolExecutor(max_workers=min(workers, len(assignments)), mp_context=worker_factory()) as pool:
-        return list(pool.map(_preflight.check, [course_dir] * len(assignments), assignments))
+def _preflights(pool, course_dir, assignments):
+    """[preflight Result] of each of ``assignments``, in that order, graded side by side on
+    the workers of ``pool``, the pool that then grades the submissions: each worker grades a
+    reference solution in a scratch course directory of its own, with the warm kernels it then
+    grades with. A preflight that could not run at all is a failed Result saying why."""
+    futures = {name: pool.submit(preflight_one, str(course_dir), name) for name in assignments}
+    results = []
+    for assignment, future in futures.items():
+        try:
+            results.append(future.result())
+        except Exception as error:  # a worker lost, an exception the preflight did not expect
+            cause = f"the preflight could not run ({type(error).__name__}: {error})"
+            results.append(_preflight.Result(assignment, 0, 0, 0.0, cause))
+    return results
 
 
-def _outcomes(course_dir, todo, db_url, workers, scheduler):
+def preflight_one(course_dir, assignment):
+    """On a worker: the preflight of ``assignment`` with the worker's warm kernels."""
+    return _preflight.check(course_dir, assignment, warm=True)
+
+
+def _outcomes(course_dir, todo, db_url, workers, scheduler, first_pool=None):
     """Yield the Outcome of grading each of ``todo`` as it completes: on the Dask cluster at
-    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds.
+    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds
+    (the first of them ``first_pool`` when given: the pool the preflights ran on).
 
     A local worker that dies (killed, out of memory) breaks its pool: the submissions it had
     not finished go to a new pool, except the ones that were being graded when it broke, which
     are graded one by one, each in a pool of its own; one that breaks even that pool alone is
     graded 0, flagged."""
     if scheduler:
-        yield from _round(course_dir, todo, db_url, _dask_pool(scheduler))
+        yield from _round(course_dir, todo, db_url, first_pool or _dask_pool(scheduler))
         return
     workers = workers or default_workers()
     pending, suspects = list(todo), []
@@ -317,7 +334,8 @@ def _outcomes(course_dir, todo, db_url, workers, scheduler):
             continue
         size = workers * TASKS_PER_WORKER
         chunk, pending = pending[:size], pending[size:]
-        lost = yield from _round(course_dir, chunk, db_url, _local_pool(workers))
+        lost = yield from _round(course_dir, chunk, db_url, first_pool or _local_pool(workers))
+        first_pool = None
         # A pool hands its work out in order, at most one more than its workers at a time.
         suspects, pending = lost[:workers + 1], lost[workers + 1:] + pending
 
@@ -333,11 +351,10 @@ def _round(course_dir, items, db_url, pool):
     was lost on a Dask cluster) is graded 0, flagged."""
     from concurrent.futures.process import BrokenProcessPool
 
-    _, submit, completed, shutdown = pool
     lost = []
     try:
-        futures = {submit(grade_one, str(course_dir), s, a, db_url): (s, a) for s, a in items}
-        for future in completed(list(futures)):
+        futures = {pool.submit(grade_one, str(course_dir), s, a, db_url): (s, a) for s, a in items}
+        for future in pool.completed(list(futures)):
             student, assignment = futures[future]
             try:
                 outcome = future.result()
@@ -351,7 +368,7 @@ def _round(course_dir, items, db_url, pool):
                 outcome = graded_zero(course_dir, student, assignment, db_url, reason, ok=killed)
             yield outcome
     finally:
-        shutdown()
+        pool.shutdown()
     return sorted(lost, key=items.index)
 
 

@@ -9,8 +9,9 @@ same ``nbgrader_config.py``, the same sandbox and the same environment, in a scr
 the course directory with a gradebook of its own. Unless it gets full marks, grading stops
 before the gradebook is touched, with one message naming the cause.
 
-- ``python -m autograder grade`` runs it in the driver for every assignment it is about to
-  grade (``--no-preflight`` skips it);
+- ``python -m autograder grade`` runs it for every assignment it is about to grade, on its own
+  worker processes and with their warm kernels (``warm=True``: the kernels that then grade the
+  submissions), before it hands them any submission (``--no-preflight`` skips it);
 - plain ``nbgrader autograde`` runs it from ``Autograde.pre_convert_hook`` (set in
   ``nbgrader_config.py`` with ``before_autograde(c)``), before each assignment's first
   submission.
@@ -71,12 +72,15 @@ def enabled(config):
     return bool(section.get("preflight", SandboxedExecute.class_traits()["preflight"].default()))
 
 
-def check(course_dir, assignment):
+def check(course_dir, assignment, warm=False):
     """Grade the reference solution of ``assignment`` (its notebooks in ``source/``) as a
-    submission, in a scratch copy of ``course_dir``. Returns a Result (cached per process)."""
-    key = (str(Path(course_dir).resolve()), assignment)
+    submission, in a scratch copy of ``course_dir``. Returns a Result (cached per process).
+
+    warm: in the kernels the batch grader takes from its pool for ``course_dir``
+    (``autograder.kernels.warm_pool``), else in kernels started for it, as plain nbgrader does."""
+    key = (str(Path(course_dir).resolve()), assignment, warm)
     if key not in _RESULTS:
-        _RESULTS[key] = _grade_reference(Path(course_dir).resolve(), assignment)
+        _RESULTS[key] = _grade_reference(Path(course_dir).resolve(), assignment, warm)
     return _RESULTS[key]
 
 
@@ -135,7 +139,7 @@ def as_submission(source, target, config):
     nbformat.write(notebook, target)
 
 
-def _grade_reference(course_dir, assignment):
+def _grade_reference(course_dir, assignment, warm):
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps import NbGraderAPI
 
@@ -162,6 +166,11 @@ def _grade_reference(course_dir, assignment):
             as_submission(notebook, submitted / notebook.name, config)
         config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
         config.Autograde.pre_convert_hook = None  # this is the preflight
+        if warm:
+            from autograder.kernels.warm_pool import warm_preprocessors
+
+            config.Autograde.autograde_preprocessors = warm_preprocessors(config)
+            config.WarmExecute.kernels_of = str(course_dir)  # the course's own kernels and files
         api = NbGraderAPI(config=config)
         for step in (lambda: api.generate_assignment(assignment, force=True),
                      lambda: api.autograde(assignment, STUDENT, force=True, create=True)):

@@ -21,6 +21,7 @@ import warnings
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
+from traitlets import Unicode
 
 from autograder.kernels import sandbox, zygote_client
 from autograder.preprocessors.sandboxed_execute import BoundedKernelClient, SandboxedExecute
@@ -208,16 +209,31 @@ def pool(course_dir, limits, extra_arguments, sandboxed=True, forked=True, assig
 class WarmExecute(SandboxedExecute):
     """The grader's SandboxedExecute, each notebook in a pre-started sandboxed kernel."""
 
+    kernels_of = Unicode("", help="The course directory whose kernel pool to take kernels from (default: "
+                         "the one being graded). The preflight grades a scratch copy of the course with the "
+                         "kernels of the course itself: the same course files, the same warm kernels.").tag(
+        config=True)
+
     def preprocess(self, nb, resources=None, km=None):
         if km is not None:
             return super().preprocess(nb, resources, km=km)
         from autograder.course_folders import CourseFolders
 
         assignment = resources["nbgrader"]["assignment"]
-        kernels = pool(CourseFolders.of_preprocessor(self).root, self.limits(), self.extra_arguments,
-                       self.sandbox, self.fork_server, assignment)
+        kernels = pool(self.kernels_of or CourseFolders.of_preprocessor(self).root, self.limits(),
+                       self.extra_arguments, self.sandbox, self.fork_server, assignment)
         manager = kernels.take(assignment, resources["metadata"]["path"])
         try:
             return super().preprocess(nb, resources, km=manager)
         finally:
             kernels.retire(manager)
+
+
+def warm_preprocessors(config):
+    """The autograde preprocessors of ``config`` (an nbgrader configuration), with WarmExecute
+    in place of SandboxedExecute: kernels started ahead of need."""
+    from nbgrader.converters.autograde import Autograde
+
+    configured = config.Autograde.autograde_preprocessors if "autograde_preprocessors" in config.Autograde \
+        else Autograde.class_traits()["autograde_preprocessors"].default()
+    return [WarmExecute if preprocessor is SandboxedExecute else preprocessor for preprocessor in configured]
