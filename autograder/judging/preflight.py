@@ -145,7 +145,9 @@ def _grade_reference(course_dir, assignment, warm):
 
     from autograder.course_folders import CourseFolders, course_config
     from autograder.nbgrader_cli import environment
+    from autograder.nbgrader_revision import read_in_process
 
+    read_in_process()  # the scratch gradebook is new: no `alembic heads` subprocess for it
     start = time.perf_counter()
     folders = CourseFolders.of_course(course_dir)
     source = folders.assignment_path("source", assignment)
