@@ -4,6 +4,7 @@ prevents, and a course directory that is not the environment's own still grades 
 work in full (finding 11 of issue 12)."""
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -93,3 +94,50 @@ def test_a_new_terms_copy_of_the_course_grades_correct_work_in_full(tmp_path):
     totals = {s: sum(score for score, _ in cells.values()) for (s, _), cells in
               sequential.cell_scores(course_dir).items()}
     assert totals == {"ada": 5}
+
+
+def test_a_failing_preflight_holds_back_its_own_assignment_only(tmp_path):
+    """Each assignment's submissions are handed out once its own reference passed: 05_update's
+    preflight fails, so nothing of 05_update is graded; 06_loss, whose reference passed, is
+    graded in full or not at all; the command ends with 05_update's cause."""
+    course_dir = tmp_path / "course"
+    release = build_course_dir(course_dir, ["05_update", "06_loss"])
+    write_submissions(course_dir, {"ada": "complete"}, ["05_update", "06_loss"], release_dir=release)
+    (course_dir / "source" / "05_update" / "previous_steps.py").unlink()
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", "05_update", "06_loss",
+                             "--course-dir", str(course_dir), "--workers", "2", "--no-feedback"],
+                            env=environment(), capture_output=True, text=True, timeout=900)
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    message = result.stderr.strip().splitlines()
+    assert len(message) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "preflight: the reference solution of 05_update scored 0/" in message[0]
+    assert "previous_steps.py" in message[0]
+    assert not (course_dir / "autograded" / "ada" / "05_update").exists()
+    scores = sequential.cell_scores(course_dir)
+    assert ("ada", "05_update") not in scores
+    journal = course_dir / "batch_journal.jsonl"
+    journaled = journal.read_text() if journal.exists() else ""
+    assert "05_update" not in journaled
+    if ("ada", "06_loss") in scores:  # graded before the failure was known: in full, and journaled
+        assert sum(score for score, _ in scores[("ada", "06_loss")].values()) == 11
+        assert '"06_loss"' in journaled
+
+
+def test_the_batch_preflight_grades_with_the_courses_own_warm_kernels(tmp_path):
+    """``check(..., warm=True)``, as the grade command's workers run it: the scratch course takes
+    its kernels from the pool of the course directory itself, the pool that then grades the
+    submissions, and makes no pool of its own."""
+    course_dir = tmp_path / "course"
+    build_course_dir(course_dir, ["06_loss"])
+    probe = ("import json, sys\n"
+             "from autograder.judging import preflight\n"
+             "from autograder.kernels import warm_pool\n"
+             "result = preflight.check(sys.argv[1], '06_loss', warm=True)\n"
+             "print(json.dumps({'score': [result.score, result.max_score], 'cause': result.cause,\n"
+             "                  'pools': sorted(key[0] for key in warm_pool._POOLS)}))\n")
+    result = subprocess.run([sys.executable, "-c", probe, str(course_dir)], env=environment(),
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["score"] == [11, 11], seen["cause"]
+    assert seen["pools"] == [str(course_dir.resolve())]

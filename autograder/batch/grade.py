@@ -21,17 +21,18 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from autograder.course_folders import CourseFolders, course_config
-from autograder.judging import preflight as _preflight
 from autograder.judging import prerequisites
 from autograder.kernels import cgroups
-from autograder.plugins import term_calendar
 from course.progress import progress_bar
+
+# The preflight (nbformat) and the term calendar (nbgrader) take seconds to import: the
+# functions that use them import them, after grade() has started its workers' own imports.
 
 JOURNAL = "batch_journal.jsonl"
 LOCKED_RETRIES = 4
@@ -221,37 +222,46 @@ def worker_factory():
 
 
 class Pool(NamedTuple):
-    """Where submissions are graded: ``submit(function, *args)`` gives a future,
-    ``completed(futures)`` yields them as they finish, ``shutdown()`` ends the pool."""
+    """Where submissions are graded: ``submit(function, *args)`` gives a future (of
+    concurrent.futures or of Dask: either calls ``add_done_callback`` functions when it is
+    done), ``shutdown()`` ends the pool."""
 
     submit: Callable
-    completed: Callable
     shutdown: Callable
 
 
 def _local_pool(workers):
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=worker_factory(),
                                    initializer=cgroups.enter_worker_group)  # a memory limit per worker
-    return Pool(executor.submit, as_completed, executor.shutdown)
+    return Pool(executor.submit, executor.shutdown)
 
 
 def _dask_pool(address):
     from dask.distributed import Client
-    from dask.distributed import as_completed as dask_completed
 
     client = Client(address)
-    return Pool(lambda *args: client.submit(*args, pure=False), dask_completed, client.close)
+    return Pool(lambda *args: client.submit(*args, pure=False), client.close)
 
 
 def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None, resume=True,
           progress=True, preflight=True):
     """Grade every submission of ``assignments`` not yet graded. Returns [Outcome] of this run.
 
+    progress: say each passed preflight on standard output and, on a terminal, show a bar.
     preflight: first grade each assignment's reference solution (``autograder.judging.preflight``,
-    unless the configuration turns it off); raises PreflightFailed before any grading, and
-    MissingPrerequisite (``autograder.judging.prerequisites``) when the course directory is not
-    ready (no release, a gradebook without the assignment, no submissions). The due dates of
-    ``c.CourseCalendar`` go to the gradebook first (``autograder.plugins.term_calendar``)."""
+    unless the configuration turns it off), on the workers that then grade the submissions; an
+    assignment's submissions are handed out once its reference got full marks. When one does
+    not, nothing more is handed out: the submissions already handed out (of assignments whose
+    reference passed) are graded, then PreflightFailed is raised; nothing of the failing
+    assignment is graded. Raises MissingPrerequisite (``autograder.judging.prerequisites``) when
+    the course directory is not ready (no release, a gradebook without the assignment, no
+    submissions). The due dates of ``c.CourseCalendar`` go to the gradebook first
+    (``autograder.plugins.term_calendar``)."""
+    if not scheduler:
+        worker_factory()  # the workers' imports first, beside the driver's own
+    from autograder.judging import preflight as _preflight
+    from autograder.plugins import term_calendar
+
     course_dir = Path(course_dir).resolve()
     problem = prerequisites.course_directory(course_dir)
     if problem:
@@ -259,85 +269,62 @@ def grade(course_dir, assignments, *, workers=None, scheduler=None, db_url=None,
     api = nbgrader_api(course_dir, db_url)  # fail early on a bad configuration or database
     prerequisites.require_class(course_dir, assignments, api.coursedir.db_url)
     term_calendar.apply(api.config, api.coursedir.db_url, prerequisites.course_assignments(course_dir))
-    if not scheduler:
-        worker_factory()  # the workers' imports, beside the driver's own
     done = read_journal(course_dir) if resume else {}
     todo = [(s, a) for s, a in submissions(course_dir, assignments)
             if (s, a) not in done or done[(s, a)].changed < last_change(course_dir, s, a)]
     outcomes = []
     if not todo:
         return outcomes
-    first_pool = _dask_pool(scheduler) if scheduler else _local_pool(workers or default_workers())
-    try:
-        if preflight and _preflight.enabled(api.config):
-            for result in _preflights(first_pool, course_dir, sorted({a for _, a in todo})):
-                if not result.ok:
-                    raise _preflight.PreflightFailed(result.message())
-                if progress:
-                    print(f"preflight: the reference solution of {result.assignment} scored "
-                          f"{result.score:g}/{result.max_score:g} ({result.seconds:.1f} s)")
-    except BaseException:
-        first_pool.shutdown()
-        raise
-    failures = 0
-    bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler, first_pool), enabled=progress,
-                       desc="grading", total=len(todo))
+    unchecked = sorted({a for _, a in todo}) if preflight and _preflight.enabled(api.config) else []
+    failures, on_terminal = 0, progress and sys.stderr.isatty()  # a bar in a log file is noise
+    bar = progress_bar(_outcomes(course_dir, todo, db_url, workers, scheduler, unchecked, progress),
+                       enabled=on_terminal, desc="grading", total=len(todo))
     for outcome in bar:
         _append(course_dir, outcome)
         outcomes.append(outcome)
         failures += not outcome.ok
-        if progress:
+        if on_terminal:
             bar.set_postfix(failures=failures)
     return outcomes
 
 
-def _preflights(pool, course_dir, assignments):
-    """[preflight Result] of each of ``assignments``, in that order, graded side by side on
-    the workers of ``pool``, the pool that then grades the submissions: each worker grades a
-    reference solution in a scratch course directory of its own, with the warm kernels it then
-    grades with. A preflight that could not run at all is a failed Result saying why."""
-    futures = {name: pool.submit(preflight_one, str(course_dir), name) for name in assignments}
-    results = []
-    for assignment, future in futures.items():
-        try:
-            results.append(future.result())
-        except Exception as error:  # a worker lost, an exception the preflight did not expect
-            cause = f"the preflight could not run ({type(error).__name__}: {error})"
-            results.append(_preflight.Result(assignment, 0, 0, 0.0, cause))
-    return results
-
-
 def preflight_one(course_dir, assignment):
     """On a worker: the preflight of ``assignment`` with the worker's warm kernels."""
+    from autograder.judging import preflight as _preflight
+
     return _preflight.check(course_dir, assignment, warm=True)
 
 
-def _outcomes(course_dir, todo, db_url, workers, scheduler, first_pool=None):
+def _outcomes(course_dir, todo, db_url, workers, scheduler, unchecked=(), progress=False):
     """Yield the Outcome of grading each of ``todo`` as it completes: on the Dask cluster at
-    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds
-    (the first of them ``first_pool`` when given: the pool the preflights ran on).
+    ``scheduler``, or on local worker processes, a fresh pool every TASKS_PER_WORKER rounds.
+    The preflights of the ``unchecked`` assignments run first (``_round``), on the pool of the
+    round that holds their first submissions.
 
     A local worker that dies (killed, out of memory) breaks its pool: the submissions it had
     not finished go to a new pool, except the ones that were being graded when it broke, which
     are graded one by one, each in a pool of its own; one that breaks even that pool alone is
-    graded 0, flagged."""
+    graded 0, flagged. A preflight lost with a broken pool runs again on the next one."""
+    unchecked = set(unchecked)
     if scheduler:
-        yield from _round(course_dir, todo, db_url, first_pool or _dask_pool(scheduler))
+        yield from _round(course_dir, todo, db_url, _dask_pool(scheduler), unchecked, progress)
         return
     workers = workers or default_workers()
     pending, suspects = list(todo), []
     while pending or suspects:
         if suspects:
             item = suspects.pop(0)
-            for student, assignment in (yield from _round(course_dir, [item], db_url, _local_pool(1))):
+            lost, _ = yield from _round(course_dir, [item], db_url, _local_pool(1))
+            for student, assignment in lost:
                 yield graded_zero(course_dir, student, assignment, db_url, WORKER_DIED, ok=True)
             continue
         size = workers * TASKS_PER_WORKER
         chunk, pending = pending[:size], pending[size:]
-        lost = yield from _round(course_dir, chunk, db_url, first_pool or _local_pool(workers))
-        first_pool = None
+        gates = unchecked & {a for _, a in chunk}
+        started, held = yield from _round(course_dir, chunk, db_url, _local_pool(workers), gates, progress)
+        unchecked -= gates - {a for _, a in held}
         # A pool hands its work out in order, at most one more than its workers at a time.
-        suspects, pending = lost[:workers + 1], lost[workers + 1:] + pending
+        suspects, pending = started[:workers + 1], started[workers + 1:] + held + pending
 
 
 #: The flag of a submission whose grading killed the worker process, even alone.
@@ -345,31 +332,89 @@ WORKER_DIED = ("its grading stopped the grader's worker process (killed, or out 
                "graded alone: graded 0")
 
 
-def _round(course_dir, items, db_url, pool):
+def _round(course_dir, items, db_url, pool, gates=(), progress=False):
     """Yield the Outcome of each of ``items`` graded on ``pool``; return the items lost to a
-    broken local pool. A submission that the pool could not grade (it raised, or its worker
-    was lost on a Dask cluster) is graded 0, flagged."""
+    broken local pool: ([those handed out, in the order they were], [those never handed out]).
+    A submission that the pool could not grade (it raised, or its worker was lost on a Dask
+    cluster) is graded 0, flagged.
+
+    gates: assignments whose preflight runs first, on the same pool: their items are handed out
+    once it passed (said on standard output when ``progress``). When one fails, nothing more is
+    handed out; once what was handed out is graded, PreflightFailed is raised with its message."""
+    import queue
     from concurrent.futures.process import BrokenProcessPool
 
-    lost = []
+    from autograder.judging import preflight as _preflight
+
+    finished, tasks, started = queue.Queue(), {}, []
+    gates = sorted(gates)
+    held = {assignment: [] for assignment in gates}
+    failed, broken = [], False
+
+    def hand_out(function, *args, task):
+        future = pool.submit(function, *args)
+        tasks[future] = task
+        future.add_done_callback(finished.put)
+
     try:
-        futures = {pool.submit(grade_one, str(course_dir), s, a, db_url): (s, a) for s, a in items}
-        for future in pool.completed(list(futures)):
-            student, assignment = futures[future]
+        for assignment in gates:
+            hand_out(preflight_one, str(course_dir), assignment, task=assignment)
+        for student, assignment in items:
+            if assignment in held:
+                held[assignment].append((student, assignment))
+            else:
+                started.append((student, assignment))
+                hand_out(grade_one, str(course_dir), student, assignment, db_url, task=(student, assignment))
+        while tasks:
+            future = finished.get()
+            task = tasks.pop(future)
+            if isinstance(task, str):  # a preflight
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as error:  # a lost Dask worker, an exception the preflight did not expect
+                    cause = f"the preflight could not run ({type(error).__name__}: {error})"
+                    result = _preflight.Result(task, 0, 0, 0.0, cause)
+                if not result.ok:
+                    failed.append(result)
+                elif progress:
+                    _say_above_bar(f"preflight: the reference solution of {task} scored "
+                                   f"{result.score:g}/{result.max_score:g} ({result.seconds:.1f} s)")
+                if failed or broken:
+                    continue  # its submissions stay held
+                for student, assignment in held.pop(task):
+                    started.append((student, assignment))
+                    hand_out(grade_one, str(course_dir), student, assignment, db_url,
+                             task=(student, assignment))
+                continue
             try:
                 outcome = future.result()
             except BrokenProcessPool:
-                lost.append((student, assignment))
-                continue
+                broken = True
+                continue  # it stays with the started ones: lost with the pool
             except Exception as error:  # not picklable, a lost Dask worker, a cancelled task
+                student, assignment = task
                 killed = type(error).__name__ == "KilledWorker"
                 reason = WORKER_DIED if killed else \
                     f"grading failed ({type(error).__name__}: {str(error)[:300]}), graded 0 for now"
                 outcome = graded_zero(course_dir, student, assignment, db_url, reason, ok=killed)
+            started.remove(task)
             yield outcome
     finally:
         pool.shutdown()
-    return sorted(lost, key=items.index)
+    if failed:
+        failed.sort(key=lambda result: result.assignment)
+        raise _preflight.PreflightFailed("\n".join(result.message() for result in failed))
+    return started, [item for waiting in held.values() for item in waiting]
+
+
+def _say_above_bar(line):
+    """Print ``line`` on standard output above the progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stdout)
 
 
 def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.csv"):
@@ -424,6 +469,8 @@ def add_arguments(parser):
 
 def run(options):
     """Run the command with the parsed ``options``: its exit code."""
+    from autograder.judging import preflight as _preflight
+    from autograder.plugins import term_calendar
     from course.registry import ASSIGNMENTS
 
     assignments = [a for a in ASSIGNMENTS if a in prerequisites.course_assignments(options.course_dir)] \
