@@ -314,8 +314,8 @@ def _outcomes(course_dir, todo, db_url, workers, scheduler, unchecked=(), progre
     while pending or suspects:
         if suspects:
             item = suspects.pop(0)
-            lost, _ = yield from _round(course_dir, [item], db_url, _local_pool(1))
-            for student, assignment in lost:
+            started, unstarted = yield from _round(course_dir, [item], db_url, _local_pool(1))
+            for student, assignment in started + unstarted:
                 yield graded_zero(course_dir, student, assignment, db_url, WORKER_DIED, ok=True)
             continue
         size = workers * TASKS_PER_WORKER
@@ -346,25 +346,40 @@ def _round(course_dir, items, db_url, pool, gates=(), progress=False):
 
     from autograder.judging import preflight as _preflight
 
-    finished, tasks, started = queue.Queue(), {}, []
+    finished, tasks, started, unstarted = queue.Queue(), {}, [], []
     gates = sorted(gates)
     held = {assignment: [] for assignment in gates}
     failed, broken = [], False
 
     def hand_out(function, *args, task):
-        future = pool.submit(function, *args)
+        """Submit ``function(*args)`` to the pool: False when the pool is broken."""
+        nonlocal broken
+        try:
+            future = pool.submit(function, *args)
+        except BrokenProcessPool:
+            broken = True
+            return False
         tasks[future] = task
         future.add_done_callback(finished.put)
+        return True
+
+    def grade_all(waiting):
+        """Hand out the submissions ``waiting``, in order; those left once the pool broke go to
+        ``unstarted``."""
+        for index, (student, assignment) in enumerate(waiting):
+            if broken or not hand_out(grade_one, str(course_dir), student, assignment, db_url,
+                                      task=(student, assignment)):
+                unstarted.extend(waiting[index:])
+                return
+            started.append((student, assignment))
 
     try:
         for assignment in gates:
             hand_out(preflight_one, str(course_dir), assignment, task=assignment)
-        for student, assignment in items:
-            if assignment in held:
-                held[assignment].append((student, assignment))
-            else:
-                started.append((student, assignment))
-                hand_out(grade_one, str(course_dir), student, assignment, db_url, task=(student, assignment))
+        grade_all([item for item in items if item[1] not in held])
+        for item in items:
+            if item[1] in held:
+                held[item[1]].append(item)
         while tasks:
             future = finished.get()
             task = tasks.pop(future)
@@ -382,12 +397,8 @@ def _round(course_dir, items, db_url, pool, gates=(), progress=False):
                 elif progress:
                     _say_above_bar(f"preflight: the reference solution of {task} scored "
                                    f"{result.score:g}/{result.max_score:g} ({result.seconds:.1f} s)")
-                if failed or broken:
-                    continue  # its submissions stay held
-                for student, assignment in held.pop(task):
-                    started.append((student, assignment))
-                    hand_out(grade_one, str(course_dir), student, assignment, db_url,
-                             task=(student, assignment))
+                if not failed and not broken:  # else its submissions stay held
+                    grade_all(held.pop(task))
                 continue
             try:
                 outcome = future.result()
@@ -407,7 +418,7 @@ def _round(course_dir, items, db_url, pool, gates=(), progress=False):
     if failed:
         failed.sort(key=lambda result: result.assignment)
         raise _preflight.PreflightFailed("\n".join(result.message() for result in failed))
-    return started, [item for waiting in held.values() for item in waiting]
+    return started, unstarted + [item for waiting in held.values() for item in waiting]
 
 
 def _say_above_bar(line):
