@@ -49,9 +49,26 @@ def build_course_dir(course_dir, assignments=None, db_url=None, source=ROOT / "s
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(Path(source) / assignment, target, ignore=IGNORED)
+    _new_gradebook(course_dir, db_url)
     database = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     nbgrader("generate_assignment", "*", "--force", *database, course_dir=course_dir)
     return folders.top("release")
+
+
+def _new_gradebook(course_dir, db_url=None):
+    """Create the course's gradebook (``db_url``, else the one its configuration names) in this
+    process, where nbgrader's revision is read without a subprocess
+    (``autograder.nbgrader_revision``): ``nbgrader generate_assignment`` then finds it made."""
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.course_folders import course_config
+    from autograder.nbgrader_revision import read_in_process
+
+    read_in_process()
+    directory = CourseDirectory(config=course_config(Path(course_dir).resolve()))
+    with Gradebook(db_url or directory.db_url, course_id=directory.course_id):
+        pass
 
 
 def generate_release(target=RELEASE, assignments=None):
