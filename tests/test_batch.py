@@ -206,3 +206,45 @@ def test_a_worker_killed_while_grading_one_submission_costs_only_that_submission
     assert "eve/05_update" in stdout
     exported = (course_dir / "grades.csv").read_text().splitlines()
     assert len(exported) == 1 + 3
+
+
+def _worker_in_a_preflight(driver):
+    """The pid of a worker process (a child of the driver's fork server) that holds a
+    preflight's scratch gradebook open, or None."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or _parent(_parent(int(entry.name)) or 0) != driver:
+            continue
+        try:
+            if any("/preflight-" in os.readlink(fd) and os.readlink(fd).endswith("gradebook.db")
+                   for fd in (entry / "fd").iterdir()):
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def test_a_preflight_lost_with_its_worker_runs_again_on_the_next_pool(tmp_path):
+    """A worker killed while it grades a preflight breaks the pool: that assignment's
+    submissions wait for its preflight on the next pool, nothing is lost or graded 0, and the
+    command exits 0 with every reference passed."""
+    course_dir = tmp_path / "course"
+    release_dir = build_course_dir(course_dir, ["05_update", "06_loss"])
+    write_submissions(course_dir, {"ada": "complete", "grace": "complete"}, ["05_update", "06_loss"],
+                      release_dir=release_dir)
+    command = [sys.executable, "-m", "autograder", "grade", "05_update", "06_loss", "--course-dir",
+               str(course_dir), "--workers", "2", "--no-feedback"]
+    driver = subprocess.Popen(command, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    killed, deadline = False, time.time() + 600
+    while driver.poll() is None and not killed and time.time() < deadline:
+        worker = _worker_in_a_preflight(driver.pid)
+        if worker is not None:
+            os.kill(worker, signal.SIGKILL)
+            killed = True
+        time.sleep(0.05)
+    stdout, stderr = driver.communicate(timeout=900)
+    assert killed, "no worker was seen grading a preflight"
+    assert driver.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    assert "preflight: the reference solution of 05_update scored 5/5" in stdout
+    assert "preflight: the reference solution of 06_loss scored 11/11" in stdout
+    assert _totals(sequential.cell_scores(course_dir)) == {"ada": 16, "grace": 16}, stdout
