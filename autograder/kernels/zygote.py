@@ -355,8 +355,8 @@ def warm_up():
         import matplotlib.pyplot as plt
     except Exception:
         return
+    figure, axes = plt.subplots(figsize=(2, 2))
     try:
-        figure, axes = plt.subplots(figsize=(2, 2))
         axes.plot([0.0, 1.0], [0.0, 1.0], label="$x^2$")
         axes.scatter([0.0], [1.0])
         axes.contourf([[0.0, 1.0], [1.0, 2.0]])
@@ -365,7 +365,7 @@ def warm_up():
         axes.legend()
         figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
     except Exception:
-        pass  # without the warm-up, each kernel's first figure only costs more
+        pass
     finally:
         plt.close("all")
 
