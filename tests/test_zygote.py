@@ -136,35 +136,6 @@ def test_nothing_a_kernel_leaves_reaches_the_next_one(server):
         first.shutdown_kernel(now=True)
 
 
-def _outputs(manager, code):
-    """The IOPub message types and texts of ``code`` run in the kernel of ``manager``."""
-    client = BlockingKernelClient(parent=manager, **manager.get_connection_info(session=True))
-    client.start_channels()
-    seen = []
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(code, timeout=60, output_hook=lambda msg: seen.append(
-            (msg["msg_type"], msg["content"].get("text", ""))))
-    finally:
-        client.stop_channels()
-    assert reply["content"]["status"] == "ok", reply["content"]
-    return [(kind, text) for kind, text in seen if kind in ("stream", "display_data", "execute_result")]
-
-
-def test_the_zygotes_warm_up_figure_never_shows_in_a_kernel(server):
-    """The zygote draws a figure before it forks (``zygote.warm_up``): a kernel's first cell
-    shows no figure and pyplot holds none; the kernel's own figure shows once."""
-    kernel = start(ForkedKernelManager, server)
-    try:
-        first = _outputs(kernel, "import matplotlib.pyplot as plt\nprint(plt.get_fignums())")
-        second = _outputs(kernel, "%matplotlib inline\nplt.plot([1, 2, 3])\nplt.title('$x$')\n"
-                                  "print(plt.get_fignums())")
-    finally:
-        kernel.shutdown_kernel(now=True)
-    assert first == [("stream", "[]\n")]
-    assert second.count(("stream", "[1]\n")) == 1 and [kind for kind, _ in second].count("display_data") == 1
-
-
 def test_kernels_draw_different_random_numbers(server):
     draws = []
     for _ in range(2):

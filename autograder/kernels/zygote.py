@@ -2,8 +2,8 @@
 
 Starting a grading kernel from nothing costs about 0.6 CPU seconds, nearly all of it Python
 importing ipykernel, NumPy, matplotlib and the course package; scikit-learn adds 0.7 more.
-The zygote imports them once (and draws one figure: ``warm_up``), then forks a kernel per
-notebook, so a kernel's start costs a fork and the kernel's own set-up.
+The zygote imports them once, then forks a kernel per notebook, so a kernel's start costs a
+fork and the kernel's own set-up.
 
 Every kernel still gets a sandbox of its own, nested inside the zygote's: between the fork
 and the first line of student code, the child
@@ -344,32 +344,6 @@ def preload(modules):
     return failed
 
 
-def warm_up():
-    """Render one small figure, text, legend, mathtext, scatter and contour, then close it: a
-    notebook's first figure loads matplotlib's fonts and builds its mathtext parser (about 0.2
-    CPU s of each kernel's first plot), and those caches are then the zygote's, shared by every
-    kernel it forks. pyplot holds no figure afterwards. Without matplotlib, nothing."""
-    try:
-        import io
-
-        import matplotlib.pyplot as plt
-    except Exception:
-        return
-    figure, axes = plt.subplots(figsize=(2, 2))
-    try:
-        axes.plot([0.0, 1.0], [0.0, 1.0], label="$x^2$")
-        axes.scatter([0.0], [1.0])
-        axes.contourf([[0.0, 1.0], [1.0, 2.0]])
-        axes.set_title("$\\ell(\\hat y, y)$")
-        axes.set_xlabel("epoch")
-        axes.legend()
-        figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
-    except Exception:
-        pass
-    finally:
-        plt.close("all")
-
-
 def main(config):
     answers = os.fdopen(os.dup(1), "w")
     requests = os.fdopen(os.dup(0), "r")
@@ -377,7 +351,6 @@ def main(config):
     for fd in (0, 1):  # what the preloaded modules print cannot mix with the answers
         os.dup2(null, fd)
     failed = preload(config["preload"])
-    warm_up()
     threads = len(os.listdir("/proc/self/task"))
     if threads != 1 or threading.active_count() != 1:  # a fork would copy locks that threads hold
         error = f"the preload started {threads - 1} threads"

@@ -32,15 +32,13 @@ from autograder.kernels import cgroups, sandbox, zygote
 
 # What the zygote imports once for all its kernels: the kernel itself, and every module that
 # the notebooks, the probe cell and the integrity scan import. Loading a module early changes
-# nothing a notebook can observe but time (and sys.modules). The zygote then draws one figure and
-# closes it (``zygote.warm_up``): matplotlib's fonts and mathtext parser, loaded once.
+# nothing a notebook can observe but time (and sys.modules).
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "pdb",
            "sqlite3", "IPython.display",
            "matplotlib_inline.backend_inline", "numpy", "matplotlib", "matplotlib.pyplot", "threadpoolctl",
            "course", "course.checks", "course.plots", "course.framework", "course.previous",
            "course.progress", "course.experiments", "course.datasets", "sklearn.neural_network",
-           "sklearn.exceptions", "sklearn.datasets", "contourpy", "base64", "contextlib", "inspect", "io",
-           "json", "zlib")
+           "sklearn.exceptions", "base64", "contextlib", "inspect", "io", "json", "zlib")
 START_TIMEOUT = 120  # seconds for the zygote's imports
 ANSWER_TIMEOUT = 60  # seconds for a kernel's fork and isolation
 
