@@ -112,7 +112,7 @@ def nbgrader_api(course_dir, db_url=None, warm=True):
         config = course_config(course_dir)
         if warm:
             config.Autograde.autograde_preprocessors = warm_preprocessors(config)
-        config.Autograde.pre_convert_hook = None  # grade() runs the preflight, once, in the driver
+        config.Autograde.pre_convert_hook = None  # grade() hands the preflights to its workers
         if db_url:
             config.CourseDirectory.db_url = db_url
         _API[key] = NbGraderAPI(config=config)
@@ -395,8 +395,8 @@ def _round(course_dir, items, db_url, pool, gates=(), progress=False):
                 if not result.ok:
                     failed.append(result)
                 elif progress:
-                    _say_above_bar(f"preflight: the reference solution of {task} scored "
-                                   f"{result.score:g}/{result.max_score:g} ({result.seconds:.1f} s)")
+                    say(f"preflight: the reference solution of {task} scored "
+                        f"{result.score:g}/{result.max_score:g} ({result.seconds:.1f} s)")
                 if not failed and not broken:  # else its submissions stay held
                     grade_all(held.pop(task))
                 continue
@@ -419,13 +419,6 @@ def _round(course_dir, items, db_url, pool, gates=(), progress=False):
         failed.sort(key=lambda result: result.assignment)
         raise _preflight.PreflightFailed("\n".join(result.message() for result in failed))
     return started, unstarted + [item for waiting in held.values() for item in waiting]
-
-
-def _say_above_bar(line):
-    """Print ``line`` on standard output above the progress bar."""
-    from tqdm import tqdm
-
-    tqdm.write(line, file=sys.stdout)
 
 
 def feedback_and_export(course_dir, assignments, db_url=None, csv_name="grades.csv"):
@@ -458,10 +451,13 @@ def write_flags(course_dir, name="flags.csv"):
 
 
 def say(line):
-    """Print one line of the grader's report, control characters escaped (autograder.safety.safe_text)."""
+    """Print one line of the grader's report on standard output, control characters escaped
+    (autograder.safety.safe_text), above the progress bar while one is shown."""
+    from tqdm import tqdm
+
     from autograder.safety.safe_text import printable
 
-    print(printable(line))
+    tqdm.write(printable(line), file=sys.stdout)
 
 
 def add_arguments(parser):

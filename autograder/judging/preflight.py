@@ -7,11 +7,12 @@ says why. So before the first submission of an assignment is graded, ``check`` g
 assignment's source notebook (solutions and hidden tests in place) as a submission, with the
 same ``nbgrader_config.py``, the same sandbox and the same environment, in a scratch copy of
 the course directory with a gradebook of its own. Unless it gets full marks, grading stops
-before the gradebook is touched, with one message naming the cause.
+before any submission of that assignment is graded, with one message naming the cause.
 
 - ``python -m autograder grade`` runs it for every assignment it is about to grade, on its own
   worker processes and with their warm kernels (``warm=True``: the kernels that then grade the
-  submissions), before it hands them any submission (``--no-preflight`` skips it);
+  submissions), and hands out an assignment's submissions once its preflight passed
+  (``--no-preflight`` skips it);
 - plain ``nbgrader autograde`` runs it from ``Autograde.pre_convert_hook`` (set in
   ``nbgrader_config.py`` with ``before_autograde(c)``), before each assignment's first
   submission.
