@@ -85,6 +85,19 @@ def test_hostile_submission_gets_its_expected_score_and_flags(graded, entry):
     assert entry.name in result.stdout or not report["flags"]  # flagged in the command's report
 
 
+STOPPED = [e for e in CATALOGUE if any("kernel stopped" in phrase for phrase in e.flags)]
+
+
+@pytest.mark.parametrize("entry", STOPPED, ids=[e.name for e in STOPPED])
+def test_a_stopped_kernel_is_not_reported_as_oversized_messages(graded, entry):
+    """A kernel that stops closes its connections, as ZeroMQ does for a message over the
+    limit: the report says it stopped, and claims no large message it never sent."""
+    course_dir, _, _ = graded
+    flags = read_report(course_dir, entry.name, ASSIGNMENT)["flags"]
+    assert any("kernel stopped" in flag for flag in flags), flags
+    assert not any("sent messages over" in flag for flag in flags), flags
+
+
 def test_correct_submissions_keep_full_marks_beside_hostile_ones(graded):
     course_dir, result, _ = graded
     totals = _totals(course_dir)

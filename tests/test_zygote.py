@@ -209,3 +209,15 @@ def test_a_pool_whose_fork_server_cannot_start_falls_back_to_bubblewrap(tmp_path
         assert run(manager, "print(6 * 7)").strip() == "42"
     finally:
         manager.shutdown_kernel(now=True)
+
+
+def test_a_file_the_preload_leaves_open_is_found(tmp_path):
+    """The zygote refuses to fork kernels when its preload holds a file open (each kernel
+    closes it after the fork, under the module's feet): ``left_open`` is that check."""
+    from autograder.kernels import zygote
+
+    before = zygote.open_descriptors()
+    with open(tmp_path / "font.ttf", "wb") as held:
+        found = zygote.left_open(before)
+        assert found == [f"{held.fileno()} -> {tmp_path / 'font.ttf'}"]
+    assert zygote.left_open(before) == []

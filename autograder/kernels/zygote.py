@@ -344,16 +344,40 @@ def preload(modules):
     return failed
 
 
+def open_descriptors():
+    """{descriptor: what it is open on} for this process."""
+    found = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            found[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            pass  # the descriptor listdir itself used, closed since
+    return found
+
+
+def left_open(before):
+    """What the preload opened and still holds, as "fd -> target" strings. Each kernel closes
+    every descriptor but its own after the fork (``keep_only``), so a module holding one (as
+    matplotlib's font cache does after its first figure: its font files) would read a closed
+    descriptor, or one the kernel reused for something else."""
+    return [f"{fd} -> {target}" for fd, target in sorted(open_descriptors().items()) if fd not in before]
+
+
 def main(config):
     answers = os.fdopen(os.dup(1), "w")
     requests = os.fdopen(os.dup(0), "r")
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):  # what the preloaded modules print cannot mix with the answers
         os.dup2(null, fd)
+    before = open_descriptors()
     failed = preload(config["preload"])
     threads = len(os.listdir("/proc/self/task"))
+    error = None
     if threads != 1 or threading.active_count() != 1:  # a fork would copy locks that threads hold
         error = f"the preload started {threads - 1} threads"
+    elif left_open(before):
+        error = f"the preload left files open, which every kernel would lose: {', '.join(left_open(before))}"
+    if error is not None:
         answers.write(json.dumps({"ready": False, "error": error}) + "\n")
         answers.flush()
         return

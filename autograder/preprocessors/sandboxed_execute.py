@@ -298,15 +298,17 @@ class SandboxedExecute(Execute):
                 for index, cell in cells:
                     if self._dead_reason is not None:
                         break
+                    died = False
                     try:
                         self.preprocess_cell(cell, resources, index)
                     except Exception as error:  # a dead kernel, or one that broke the protocol
+                        died = isinstance(error, DeadKernelError)
                         self._dead_reason = self._dead_reason or self._death_cause(error)
                         cell.outputs.append(_error("DeadKernelError",
                                                    f"the kernel stopped: {self._dead_reason}"))
                         self._flag(f"the kernel stopped at cell {index}: {self._dead_reason}")
                     finally:
-                        self._note_refused_messages(index)
+                        self._note_refused_messages(index, died=died)
         except Exception as error:  # the kernel did not start, answer or stop cleanly
             if self._dead_reason is None:
                 self._dead_reason = self._death_cause(error)
@@ -319,11 +321,14 @@ class SandboxedExecute(Execute):
                                            f"not run: the kernel had stopped ({self._dead_reason})")]
         self.set_widgets_metadata()
 
-    def _note_refused_messages(self, index):
+    def _note_refused_messages(self, index, died=False):
         """Flag (once per cell) a cell during which ZeroMQ closed the kernel's connection: it
-        sent a message over MAX_MESSAGE_BYTES, which the grader never read."""
+        sent a message over MAX_MESSAGE_BYTES, which the grader never read. A kernel process
+        that ended (``died``: nbclient's DeadKernelError) closes its connections too: those
+        closings are its end, already flagged, and no sign of a large message. A kernel that
+        stopped answering (a flood of large messages ends in a cell timeout) is still flagged."""
         dropped = getattr(self.kc, "dropped_connections", lambda: 0)()
-        if dropped:
+        if dropped and not died:
             self._flag(f"cell {index} sent messages over {MAX_MESSAGE_BYTES // MiB} MiB: the grader refused "
                        f"them unread ({dropped} time(s)), and lost what came while it reconnected")
 
