@@ -187,6 +187,9 @@ def add_arguments(parser):
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     parser.add_argument("--timeout", type=int, default=30,
                         help="nbgrader's Execute.timeout for both graders (a hostile endless loop's length)")
+    parser.add_argument("--no-figures", action="store_true",
+                        help="grade with c.SandboxedExecute.figures = False (figures not drawn), "
+                        "every grader alike")
 
 
 def run(options):
@@ -195,6 +198,9 @@ def run(options):
     notebooks = len(roll) * len(options.assignments)
     with tempfile.TemporaryDirectory() as scratch:
         base = make_class(Path(scratch) / "base", roll, options.assignments, options.timeout)
+        if options.no_figures:
+            with open(base / "nbgrader_config.py", "a") as config:
+                config.write("c.SandboxedExecute.figures = False  # the benchmark's --no-figures\n")
         one_by_one, parallel = Path(scratch) / "sequential", Path(scratch) / "batch"
         unforked, unsandboxed = Path(scratch) / "unforked", Path(scratch) / "unsandboxed"
         for copy in (one_by_one, parallel, unforked, unsandboxed):
@@ -206,12 +212,16 @@ def run(options):
         kinds = ", ".join(f"{k} {list(roll.values()).count(k)}" for k in dict.fromkeys(roll.values()))
         print(f"class: {len(roll)} students ({kinds}) x {len(options.assignments)} assignments = "
               f"{notebooks} notebooks; {options.workers} workers; {os.cpu_count()} cores; "
-              f"cell timeout {options.timeout} s", flush=True)
+              f"cell timeout {options.timeout} s{'; figures not drawn' if options.no_figures else ''}",
+              flush=True)
         wall_s, cpu_s = _measured(sequential.autograde, one_by_one)
         _report("sequential `nbgrader autograde`", wall_s, cpu_s, notebooks)
         wall_b, cpu_b = _measured(_grade_command, parallel, options.assignments, options.workers)
         _report("batch grader", wall_b, cpu_b, notebooks)
         print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
+        cores = os.cpu_count() or 1
+        print(f"batch CPU per notebook / sequential's: {cpu_b / cpu_s:5.0%}   (with every core busy, 3x on "
+              f"{cores} cores needs at most {min(1, cores / 3):.0%})", flush=True)
         wall_f, cpu_f = _measured(_grade_command, unforked, options.assignments, options.workers)
         _report("batch, no zygote", wall_f, cpu_f, notebooks)
         print(f"zygote's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "

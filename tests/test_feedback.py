@@ -144,3 +144,43 @@ def test_batch_feedback_writes_summary_pages_and_hides_hidden_tests(graded, tmp_
     for page in pages.values():
         assert not [line for a in ASSIGNMENTS for line in _hidden_lines(a) if line in _text(page)]
 
+
+
+def _outputs(course_dir):
+    """{(student, assignment): (mime types of its outputs, their text/plain texts, how many
+    outputs went to stderr)} over the autograded notebooks of ``course_dir``."""
+    found = {}
+    for path in sorted(course_dir.glob("autograded/*/*/*.ipynb")):
+        kinds, texts, stderr = set(), [], 0
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                kinds |= set(output.get("data", {}))
+                texts.append(output.get("data", {}).get("text/plain", ""))
+                stderr += output.get("name") == "stderr"
+        found[(path.parent.parent.name, path.parent.name)] = kinds, texts, stderr
+    return found
+
+
+def test_grading_without_figures_gives_the_same_scores_and_draws_none(graded, tmp_path):
+    """``c.SandboxedExecute.figures = False`` (instructors' guide), in the batch grader and in
+    plain ``nbgrader autograde``: every cell scores as with figures, no PNG is drawn (each figure
+    is its text), and no more reaches stderr than with figures (plt.show() stays silent)."""
+    with_figures = _outputs(graded)
+    assert all("image/png" in kinds for kinds, _, _ in with_figures.values())  # the control
+    batch, plain = _copy(graded, tmp_path / "batch"), _copy(graded, tmp_path / "plain")
+    for course_dir in (batch, plain):
+        with open(course_dir / "nbgrader_config.py", "a") as config:
+            config.write("c.SandboxedExecute.figures = False\n")
+    outcomes = grade.grade(batch, ASSIGNMENTS, workers=2, progress=False, resume=False)
+    assert len(outcomes) == len(CLASS) * len(ASSIGNMENTS) and all(o.ok for o in outcomes)
+    sequential.autograde(plain, "01_data_prep")  # plain nbgrader, its cold kernels
+    scores = sequential.cell_scores(graded)
+    assert sequential.cell_scores(batch) == scores and sequential.cell_scores(plain) == scores
+    regraded = [(("batch", *key), found) for key, found in _outputs(batch).items()]
+    regraded += [(("plain", *key), found) for key, found in _outputs(plain).items()
+                 if key[1] == "01_data_prep"]
+    assert len(regraded) == len(with_figures) + len(CLASS)
+    for (grader, *key), (kinds, texts, stderr) in regraded:
+        assert "image/png" not in kinds, (grader, key)
+        assert any(text.startswith("<Figure size") for text in texts), (grader, key)
+        assert stderr == with_figures[tuple(key)][2], (grader, key)

@@ -112,6 +112,9 @@ def _stdout(cell):
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
+FIGURE_FORMATS = "--InlineBackend.figure_formats="
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute in the grading sandbox, with limits and the probe cell."""
 
@@ -122,8 +125,12 @@ class SandboxedExecute(Execute):
     # otherwise have no PNG formatter. The inline backend, unlike matplotlib's Agg, keeps
     # plt.show() silent: nothing new reaches stderr (where any output costs a test cell its points).
     extra_arguments = List(["--HistoryManager.hist_file=:memory:", "--InteractiveShellApp.matplotlib=inline",
-                            "--InlineBackend.figure_formats=png"],
+                            f"{FIGURE_FORMATS}png"],
                            help="Arguments of every grading kernel.").tag(config=True)
+    figures = Bool(True, help="Render the notebooks' figures as PNG, as Jupyter does, so that the "
+                   "feedback shows them. False: each figure is its text (\"<Figure size 650x400 with 1 "
+                   "Axes>\"), never drawn, which saves kernel CPU time; scores are the same.").tag(
+                       config=True)
     sandbox = Bool(True, help="Run each kernel in the bubblewrap sandbox (autograder.kernels.sandbox).").tag(
         config=True)
     fork_server = Bool(True, help="The batch grader's kernels: forked by the zygote, which imported the "
@@ -142,6 +149,9 @@ class SandboxedExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.figures:  # the inline backend stays (plt.show() silent), with no image format
+            self.extra_arguments = [a for a in self.extra_arguments if not a.startswith(FIGURE_FORMATS)] \
+                + [f"{FIGURE_FORMATS}set()"]
         if self.sandbox:
             jail.check_available()
             self.kernel_manager_class = jail.AsyncSandboxedKernelManager
