@@ -1,5 +1,5 @@
 """Sequential ``nbgrader autograde`` against the batch grader, on the same synthetic class,
-in one run: ``python -m autograder benchmark-grading [--students N] [--workers N]``.
+in one run: ``python -m autograder benchmark-grading [--students N] [--workers N] [--no-figures]``.
 
 Prints seconds and the machine's busy CPU seconds per notebook for each (the batch grader is
 the ``grade`` command, run as its own process), their ratio, the batch grader without its fork
