@@ -1,7 +1,8 @@
 """Feedback students read, from real nbgrader runs on a graded class: nbgrader's feedback pages
 show each failed test's message but no line of a hidden test (`nbgrader generate_feedback` with
 the course's nbgrader_config.py, and the batch grader's feedback_and_export), and the batch
-grader writes one summary page per student with scores, pass/fail, messages and links."""
+grader writes one summary page per student with scores, pass/fail, messages and links; graded
+without figures (``c.SandboxedExecute.figures = False``), the class scores the same."""
 
 import re
 import shutil
@@ -143,7 +144,6 @@ def test_batch_feedback_writes_summary_pages_and_hides_hidden_tests(graded, tmp_
 
     for page in pages.values():
         assert not [line for a in ASSIGNMENTS for line in _hidden_lines(a) if line in _text(page)]
-
 
 
 def _outputs(course_dir):

@@ -119,8 +119,9 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute in the grading sandbox, with limits and the probe cell."""
 
     # No history file; plots are rendered to PNG as in Jupyter, so that the student's figures
-    # appear in the feedback (not "<Figure size 650x400 with 1 Axes>"). "matplotlib=inline" sets
-    # up the inline backend when the kernel starts, as importing pyplot in a kernel does: a
+    # appear in the feedback (with ``figures`` off: "<Figure size 650x400 with 1 Axes>").
+    # "matplotlib=inline" sets up the inline backend when the kernel starts, as importing
+    # pyplot in a kernel does: a
     # kernel forked from the zygote, which imported pyplot before IPython existed, would
     # otherwise have no PNG formatter. The inline backend, unlike matplotlib's Agg, keeps
     # plt.show() silent: nothing new reaches stderr (where any output costs a test cell its points).
