@@ -1,5 +1,6 @@
 """Sequential ``nbgrader autograde`` against the batch grader, on the same synthetic class,
-in one run: ``python -m autograder benchmark-grading [--students N] [--workers N] [--no-figures]``.
+in one run: ``python -m autograder benchmark-grading [--students N] [--workers N] [--no-figures]
+[--repeat N] [--no-comparisons]``.
 
 Prints seconds and the machine's busy CPU seconds per notebook for each (the batch grader is
 the ``grade`` command, run as its own process), their ratio, the batch grader without its fork
@@ -14,6 +15,7 @@ graders run in the same run, one after the other.
 import functools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -190,52 +192,81 @@ def add_arguments(parser):
     parser.add_argument("--no-figures", action="store_true",
                         help="grade with c.SandboxedExecute.figures = False (figures not drawn), "
                         "every grader alike")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of sequential then batch grading, each on a fresh copy of the class "
+                        "(default 1); with more, the median ratio and its range: on a shared machine one "
+                        "pair of runs can move by 10%%")
+    parser.add_argument("--no-comparisons", action="store_true",
+                        help="skip the batch grader without zygote and without sandbox, and the breakdown "
+                        "of one notebook's time")
 
 
 def run(options):
     """Run the command with the parsed ``options``: its exit code."""
     roll = class_roll(options.students)
     notebooks = len(roll) * len(options.assignments)
+    cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as scratch:
         base = make_class(Path(scratch) / "base", roll, options.assignments, options.timeout)
         if options.no_figures:
             with open(base / "nbgrader_config.py", "a") as config:
                 config.write("c.SandboxedExecute.figures = False  # the benchmark's --no-figures\n")
-        one_by_one, parallel = Path(scratch) / "sequential", Path(scratch) / "batch"
-        unforked, unsandboxed = Path(scratch) / "unforked", Path(scratch) / "unsandboxed"
-        for copy in (one_by_one, parallel, unforked, unsandboxed):
-            shutil.copytree(base, copy)
-        with open(unforked / "nbgrader_config.py", "a") as config:
-            config.write("c.SandboxedExecute.fork_server = False  # the benchmark's comparison only\n")
-        with open(unsandboxed / "nbgrader_config.py", "a") as config:
-            config.write("c.SandboxedExecute.sandbox = False  # the benchmark's comparison only\n")
         kinds = ", ".join(f"{k} {list(roll.values()).count(k)}" for k in dict.fromkeys(roll.values()))
         print(f"class: {len(roll)} students ({kinds}) x {len(options.assignments)} assignments = "
-              f"{notebooks} notebooks; {options.workers} workers; {os.cpu_count()} cores; "
+              f"{notebooks} notebooks; {options.workers} workers; {cores} cores; "
               f"cell timeout {options.timeout} s{'; figures not drawn' if options.no_figures else ''}",
               flush=True)
-        wall_s, cpu_s = _measured(sequential.autograde, one_by_one)
-        _report("sequential `nbgrader autograde`", wall_s, cpu_s, notebooks)
-        wall_b, cpu_b = _measured(_grade_command, parallel, options.assignments, options.workers)
-        _report("batch grader", wall_b, cpu_b, notebooks)
-        print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
-        cores = os.cpu_count() or 1
-        print(f"batch CPU per notebook / sequential's: {cpu_b / cpu_s:5.0%}   (with every core busy, 3x on "
-              f"{cores} cores needs at most {min(1, cores / 3):.0%})", flush=True)
-        wall_f, cpu_f = _measured(_grade_command, unforked, options.assignments, options.workers)
-        _report("batch, no zygote", wall_f, cpu_f, notebooks)
-        print(f"zygote's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "
-              f"{(cpu_f - cpu_b) / notebooks:+.2f} machine CPU s/notebook", flush=True)
-        wall_u, cpu_u = _measured(_grade_command, unsandboxed, options.assignments, options.workers)
-        _report("batch, no sandbox, no fork", wall_u, cpu_u, notebooks)
-        print(f"sandbox cost (batch, no zygote, with / without sandbox): {wall_f / wall_u:5.2f}x wall, "
-              f"{(wall_f - wall_u) / notebooks:+.2f} s/notebook")
-        scores = [sequential.cell_scores(folder) for folder in (one_by_one, parallel, unforked, unsandboxed)]
+        graded, ratios = [], []
+        for round_ in range(1, options.repeat + 1):
+            if options.repeat > 1:
+                print(f"round {round_} of {options.repeat}:", flush=True)
+            one_by_one, parallel = Path(scratch) / f"sequential-{round_}", Path(scratch) / f"batch-{round_}"
+            for copy in (one_by_one, parallel):
+                shutil.copytree(base, copy)
+            wall_s, cpu_s = _measured(sequential.autograde, one_by_one)
+            _report("sequential `nbgrader autograde`", wall_s, cpu_s, notebooks)
+            wall_b, cpu_b = _measured(_grade_command, parallel, options.assignments, options.workers)
+            _report("batch grader", wall_b, cpu_b, notebooks)
+            print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
+            print(f"batch CPU per notebook / sequential's: {cpu_b / cpu_s:5.0%}   (with every core busy, "
+                  f"3x on {cores} cores needs at most {min(1, cores / 3):.0%})", flush=True)
+            graded += [one_by_one, parallel]
+            ratios.append(wall_s / wall_b)
+        if options.repeat > 1:
+            print(f"ratio over the {options.repeat} rounds: median {statistics.median(ratios):.2f}x, "
+                  f"{min(ratios):.2f}x to {max(ratios):.2f}x", flush=True)
+        if not options.no_comparisons:
+            graded += _comparisons(base, Path(scratch), (wall_b, cpu_b), options, notebooks)
+        scores = [sequential.cell_scores(folder) for folder in graded]
         same = all(score == scores[0] for score in scores)
         print(f"same scores per cell: {same}", flush=True)
-        student = next(s for s, kind in roll.items() if kind == "complete")
-        print(f"\none notebook in the batch path (mean over {student}'s {len(options.assignments)} "
-              "complete notebooks, graded in-process, warm kernels):")
-        for part, seconds in breakdown(parallel, student, options.assignments).items():
-            print(f"  {part:<52} {seconds:6.2f} s")
+        if not options.no_comparisons:
+            student = next(s for s, kind in roll.items() if kind == "complete")
+            print(f"\none notebook in the batch path (mean over {student}'s {len(options.assignments)} "
+                  "complete notebooks, graded in-process, warm kernels):")
+            for part, seconds in breakdown(parallel, student, options.assignments).items():
+                print(f"  {part:<52} {seconds:6.2f} s")
     return 0 if same else 1
+
+
+def _comparisons(base, scratch, batch, options, notebooks):
+    """The batch grader without its zygote, then without the sandbox (each on a copy of
+    ``base``), against ``batch`` (wall seconds, CPU seconds of the last batch round); returns
+    the two graded copies."""
+    unforked, unsandboxed = scratch / "unforked", scratch / "unsandboxed"
+    for copy in (unforked, unsandboxed):
+        shutil.copytree(base, copy)
+    with open(unforked / "nbgrader_config.py", "a") as config:
+        config.write("c.SandboxedExecute.fork_server = False  # the benchmark's comparison only\n")
+    with open(unsandboxed / "nbgrader_config.py", "a") as config:
+        config.write("c.SandboxedExecute.sandbox = False  # the benchmark's comparison only\n")
+    wall_b, cpu_b = batch
+    wall_f, cpu_f = _measured(_grade_command, unforked, options.assignments, options.workers)
+    _report("batch, no zygote", wall_f, cpu_f, notebooks)
+    print(f"zygote's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "
+          f"{(cpu_f - cpu_b) / notebooks:+.2f} machine CPU s/notebook", flush=True)
+    wall_u, cpu_u = _measured(_grade_command, unsandboxed, options.assignments, options.workers)
+    _report("batch, no sandbox, no fork", wall_u, cpu_u, notebooks)
+    print(f"sandbox cost (batch, no zygote, with / without sandbox): {wall_f / wall_u:5.2f}x wall, "
+          f"{(wall_f - wall_u) / notebooks:+.2f} s/notebook")
+    return [unforked, unsandboxed]
