@@ -203,6 +203,9 @@ def add_arguments(parser):
 
 def run(options):
     """Run the command with the parsed ``options``: its exit code."""
+    if options.repeat < 1:
+        print("--repeat needs at least 1 round", file=sys.stderr)
+        return 2
     roll = class_roll(options.students)
     notebooks = len(roll) * len(options.assignments)
     cores = os.cpu_count() or 1

@@ -3,8 +3,8 @@ up as its README says: a kernel that JupyterLab's server starts for the notebook
 nbconvert --execute` and `jupyter execute` called from the notebook's folder, its parent and
 `/`, and the self-check. Each route runs notebook 02 with the switch at its default and
 switched on by the line the notebook documents; the student's notebook 01 prints a marker when
-it runs, and a last cell prints the module its ``one_hot`` came from, so the output tells
-whose code ran."""
+it runs, so the output tells whose code ran (the runs of the set-up cell alone also print the
+module their ``one_hot`` came from)."""
 
 import json
 import os
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 MARKER = "running the student's own 01_data_prep"
 SWITCH_OFF, SWITCH_ON = "USE_MY_OWN_CODE = False", "USE_MY_OWN_CODE = True"
 TCP_WARNING = "without encryption"
-#: The last cell of every notebook run here: where the earlier notebook's code came from
+#: The last cell of a set-up-only run: where the earlier notebook's code came from
 #: ("previous_steps" by default, "my_previous_steps" with USE_MY_OWN_CODE = True).
 WHOSE_CODE = "print('one_hot from', one_hot.__module__)"
 
@@ -70,18 +70,15 @@ def _switched(folder, own, assignment="02_init"):
     return path
 
 
-def _route_notebook(path, whole):
-    """A copy of the notebook at ``path``, in its folder, that ends with WHOSE_CODE: the whole
-    notebook, or (``whole`` False) its cells up to the set-up cell only. A route decides the
-    kernel's working folder and the front end's notebook path, which only the set-up cell
-    reads (``course.previous.notebook_folder``): the rest of the notebook runs the same on
-    every route, so one route per tool runs it whole."""
+def _setup_only(path):
+    """A copy of the notebook at ``path``, in its folder: its cells up to the set-up cell, then
+    WHOSE_CODE. A route decides the kernel's working folder and the front end's notebook path,
+    which only the set-up cell reads (``course.previous.notebook_folder``): the rest of the
+    notebook runs the same on every route, so one route per tool runs the notebook itself."""
     notebook = nbformat.read(path, as_version=4)
-    if not whole:
-        setup = next(i for i, c in enumerate(notebook.cells) if "USE_MY_OWN_CODE =" in c.source)
-        notebook.cells = notebook.cells[:setup + 1]
-    notebook.cells.append(nbformat.v4.new_code_cell(WHOSE_CODE))
-    copy = path.with_name(f"route-{'whole' if whole else 'setup'}.ipynb")
+    setup = next(i for i, c in enumerate(notebook.cells) if "USE_MY_OWN_CODE =" in c.source)
+    notebook.cells = notebook.cells[:setup + 1] + [nbformat.v4.new_code_cell(WHOSE_CODE)]
+    copy = path.with_name("setup-only.ipynb")
     nbformat.write(notebook, copy)
     return copy
 
@@ -100,7 +97,8 @@ def _errors_and_text(notebook):
 def test_command_line_execution_finds_the_earlier_notebooks_from_any_folder(bundle, tmp_path, tool, where,
                                                                            own):
     folder, bin_dir, env = bundle
-    path = _route_notebook(_switched(folder, own), whole=where == "notebook folder")
+    whole = where == "notebook folder"  # the notebook itself, as a student runs it
+    path = _switched(folder, own) if whole else _setup_only(_switched(folder, own))
     cwd = {"notebook folder": path.parent, "its parent": path.parent.parent, "/": "/"}[where]
     argument = os.path.relpath(path, cwd)
     out = tmp_path / "executed.ipynb"
@@ -114,7 +112,8 @@ def test_command_line_execution_finds_the_earlier_notebooks_from_any_folder(bund
     errors, text = _errors_and_text(nbformat.read(out, as_version=4))
     assert not errors
     assert (MARKER in text) == own
-    assert f"one_hot from {'my_previous_steps' if own else 'previous_steps'}" in text
+    if not whole:
+        assert f"one_hot from {'my_previous_steps' if own else 'previous_steps'}" in text
     assert TCP_WARNING not in done.stderr       # the bundle's kernel configuration drops it
 
 
