@@ -80,3 +80,24 @@ def test_the_exported_page_holds_no_student_markup_and_a_second_pass_changes_not
     body = page[page.index("<body"):]
     assert "alert(1)" not in body.replace("&lt;script&gt;alert(1)&lt;/script&gt;", "")
     assert "__pwned" not in body and "onerror" not in body and "<svg" not in body
+
+
+def test_remembered_markdown_is_made_inert_as_new_markdown_is():
+    """A class's notebooks share their markdown: it is rendered and cleaned once per process,
+    with the same result as each time anew; attachments and long cells are never remembered."""
+    from autograder.preprocessors import inert_markup
+
+    sources = ["# Heading\n\n*fine* <script>alert(1)</script> [x](javascript:alert(1))",
+               "![remote](http://evil.example/x.png) <img src=x onerror=alert(1)>", "plain text", "",
+               "x" * (inert_markup.REMEMBERED_MARKDOWN_CHARS + 1) + " <script>"]
+    for source in sources:
+        fresh = inert_markup._markdown_html(source, None)
+        assert inert_markup.safe_markdown_html(source) == fresh == inert_markup.safe_markdown_html(source)
+        assert inert_markup.safe_markdown_html(fresh) == fresh  # inert already: unchanged
+    remembered = inert_markup._remembered_markdown_html.cache_info().currsize
+    inert_markup.safe_markdown_html(sources[-1])
+    with_image = inert_markup.safe_markdown_html("![plot](attachment:plot.png)",
+                                                 {"plot.png": {"image/png": PNG}})
+    assert inert_markup._remembered_markdown_html.cache_info().currsize == remembered
+    assert f"data:image/png;base64,{PNG}" in with_image
+    assert "data:image" not in inert_markup.safe_markdown_html("![plot](attachment:plot.png)")

@@ -107,8 +107,10 @@ def nbgrader_api(course_dir, db_url=None, warm=True):
     if key not in _API:
         from nbgrader.apps import NbGraderAPI
 
+        from autograder.batch import nbgrader_repeats
         from autograder.kernels.warm_pool import warm_preprocessors
 
+        nbgrader_repeats.install()  # many notebooks in this process
         config = course_config(course_dir)
         if warm:
             config.Autograde.autograde_preprocessors = warm_preprocessors(config)
@@ -205,6 +207,7 @@ def default_workers():
 WORKER_PRELOAD = ["autograder.batch.grade", "autograder.batch.intake",
                   "autograder.preprocessors.record_tampering", "autograder.preprocessors.trusted_verdict",
                   "autograder.preprocessors.sandboxed_execute", "autograder.kernels.warm_pool",
+                  "autograder.batch.nbgrader_repeats",
                   "nbgrader.apps", "nbgrader.converters", "nbgrader.preprocessors", "nbconvert.preprocessors",
                   "nbclient", "sqlalchemy", "jsonschema", "course.experiments"]
 

@@ -170,8 +170,10 @@ def _grade_reference(course_dir, assignment, warm):
         config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
         config.Autograde.pre_convert_hook = None  # this is the preflight
         if warm:
+            from autograder.batch import nbgrader_repeats
             from autograder.kernels.warm_pool import warm_preprocessors
 
+            nbgrader_repeats.install()  # the batch grader's workers grade many notebooks
             config.Autograde.autograde_preprocessors = warm_preprocessors(config)
             config.WarmExecute.kernels_of = str(course_dir)  # the course's own kernels and files
         api = NbGraderAPI(config=config)

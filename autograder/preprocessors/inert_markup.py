@@ -32,6 +32,7 @@ graded before). Running it twice changes nothing more.
 
 import base64
 import binascii
+import functools
 import re
 
 import bleach
@@ -146,10 +147,27 @@ def _clean(html_text):
                         protocols={"http", "https", "mailto", "data"}, strip=False, strip_comments=True)
 
 
+#: Markdown cells up to this many characters are remembered once made inert: a class's
+#: notebooks share most of their markdown (the assignment's text), and rendering and cleaning
+#: it is most of this preprocessor's time.
+REMEMBERED_MARKDOWN_CHARS = 20_000
+
+
 def safe_markdown_html(source, attachments=None):
     """Markdown ``source`` rendered (as nbconvert renders it) and cleaned to the allow-list, as
     one HTML block that markdown leaves alone: a ``<div>`` on a single line (newlines as
     ``&#10;``, which keeps them inside ``<pre>``)."""
+    if not attachments and len(source) <= REMEMBERED_MARKDOWN_CHARS:
+        return _remembered_markdown_html(source)
+    return _markdown_html(source, attachments)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_markdown_html(source):
+    return _markdown_html(source, None)
+
+
+def _markdown_html(source, attachments):
     if source.startswith("<div>") and source.endswith("</div>") and "\n" not in source \
             and _clean(source).replace("\n", "&#10;") == source:
         return source  # inert already (made by this function)
