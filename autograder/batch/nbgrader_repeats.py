@@ -20,8 +20,9 @@ nbgrader 0.9 grow with every notebook and give nothing new after the first:
   with the same errors (``jsonschema``'s ``best_match``).
 
 The scores are the same with and without (``tests/test_batch.py`` compares ``grade``'s
-score in every cell with plain ``nbgrader autograde``'s); nbgrader is pinned to 0.9 in ``pyproject.toml`` for these two, and ``install``
-stops with an error naming what it did not find rather than grade with a changed nbgrader.
+score in every cell with plain ``nbgrader autograde``'s); nbgrader is pinned to 0.9 in
+``pyproject.toml`` for these two, and ``install`` stops with an error naming what it did not
+find rather than grade with a changed nbgrader.
 """
 
 import functools
