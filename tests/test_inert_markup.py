@@ -82,9 +82,10 @@ def test_the_exported_page_holds_no_student_markup_and_a_second_pass_changes_not
     assert "__pwned" not in body and "onerror" not in body and "<svg" not in body
 
 
-def test_remembered_markdown_is_made_inert_as_new_markdown_is():
+def test_remembered_markdown_is_made_inert_as_new_markdown_is(monkeypatch):
     """A class's notebooks share their markdown: it is rendered and cleaned once per process,
-    with the same result as each time anew; attachments and long cells are never remembered."""
+    with the same result as each time anew; attachments and long cells are never remembered,
+    and what is remembered stays within its bound, the newest kept."""
     from autograder.preprocessors import inert_markup
 
     sources = ["# Heading\n\n*fine* <script>alert(1)</script> [x](javascript:alert(1))",
@@ -94,10 +95,18 @@ def test_remembered_markdown_is_made_inert_as_new_markdown_is():
         fresh = inert_markup._markdown_html(source, None)
         assert inert_markup.safe_markdown_html(source) == fresh == inert_markup.safe_markdown_html(source)
         assert inert_markup.safe_markdown_html(fresh) == fresh  # inert already: unchanged
-    remembered = inert_markup._remembered_markdown_html.cache_info().currsize
-    inert_markup.safe_markdown_html(sources[-1])
-    with_image = inert_markup.safe_markdown_html("![plot](attachment:plot.png)",
-                                                 {"plot.png": {"image/png": PNG}})
-    assert inert_markup._remembered_markdown_html.cache_info().currsize == remembered
+    assert sources[0] in inert_markup._remembered and sources[-1] not in inert_markup._remembered
+    image = "![plot](attachment:plot.png)"
+    with_image = inert_markup.safe_markdown_html(image, {"plot.png": {"image/png": PNG}})
     assert f"data:image/png;base64,{PNG}" in with_image
-    assert "data:image" not in inert_markup.safe_markdown_html("![plot](attachment:plot.png)")
+    assert image not in inert_markup._remembered
+    assert "data:image" not in inert_markup.safe_markdown_html(image)  # no attachment: no image
+
+    monkeypatch.setattr(inert_markup, "REMEMBERED_MARKDOWN_TOTAL", 3000)
+    tables = [f"|{n}|b|\n|-|-|\n" + "|a|b|\n" * 20 for n in range(40)]  # HTML about 9x the source
+    for table in tables:
+        inert_markup.safe_markdown_html(table)
+        assert inert_markup._remembered_chars <= 3000
+        kept = inert_markup._remembered.items()
+        assert inert_markup._remembered_chars == sum(len(source) + len(html) for source, html in kept)
+    assert tables[-1] in inert_markup._remembered and tables[0] not in inert_markup._remembered

@@ -32,8 +32,8 @@ graded before). Running it twice changes nothing more.
 
 import base64
 import binascii
-import functools
 import re
+import threading
 
 import bleach
 import nbformat
@@ -147,24 +147,42 @@ def _clean(html_text):
                         protocols={"http", "https", "mailto", "data"}, strip=False, strip_comments=True)
 
 
-#: Markdown cells up to this many characters are remembered once made inert: a class's
-#: notebooks share most of their markdown (the assignment's text), and rendering and cleaning
-#: it is most of this preprocessor's time.
-REMEMBERED_MARKDOWN_CHARS = 20_000
+#: Markdown cells up to this many characters are remembered once made inert, per process, up
+#: to REMEMBERED_MARKDOWN_TOTAL characters (source and HTML) in all: a class's notebooks share
+#: most of their markdown (the assignment's text: 108 cells of at most 2156 characters, 88 000
+#: in all, in the course's eight notebooks), and rendering and cleaning it is most of this
+#: preprocessor's time. The total bounds what a hostile class can make a worker remember (the
+#: HTML of a markdown table is about nine times its source) to 8 MB at most.
+REMEMBERED_MARKDOWN_CHARS = 5_000
+REMEMBERED_MARKDOWN_TOTAL = 2_000_000
+_remembered = {}  # {source: html}, oldest first
+_remembered_chars = 0  # of the sources and HTML in _remembered
+_remembered_lock = threading.Lock()
 
 
 def safe_markdown_html(source, attachments=None):
     """Markdown ``source`` rendered (as nbconvert renders it) and cleaned to the allow-list, as
     one HTML block that markdown leaves alone: a ``<div>`` on a single line (newlines as
     ``&#10;``, which keeps them inside ``<pre>``)."""
-    if not attachments and len(source) <= REMEMBERED_MARKDOWN_CHARS:
-        return _remembered_markdown_html(source)
-    return _markdown_html(source, attachments)
+    if attachments or len(source) > REMEMBERED_MARKDOWN_CHARS:
+        return _markdown_html(source, attachments)
+    html = _remembered.get(source)
+    if html is None:
+        html = _markdown_html(source, None)
+        _remember(source, html)
+    return html
 
 
-@functools.lru_cache(maxsize=1024)
-def _remembered_markdown_html(source):
-    return _markdown_html(source, None)
+def _remember(source, html):
+    global _remembered_chars
+    with _remembered_lock:
+        if source in _remembered:
+            return
+        while _remembered and _remembered_chars + len(source) + len(html) > REMEMBERED_MARKDOWN_TOTAL:
+            oldest = next(iter(_remembered))
+            _remembered_chars -= len(oldest) + len(_remembered.pop(oldest))
+        _remembered[source] = html
+        _remembered_chars += len(source) + len(html)
 
 
 def _markdown_html(source, attachments):
