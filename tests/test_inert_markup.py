@@ -108,5 +108,5 @@ def test_remembered_markdown_is_made_inert_as_new_markdown_is(monkeypatch):
         inert_markup.safe_markdown_html(table)
         assert inert_markup._remembered_chars <= 3000
         kept = inert_markup._remembered.items()
-        assert inert_markup._remembered_chars == sum(len(source) + len(html) for source, html in kept)
+        assert inert_markup._remembered_chars == sum(inert_markup._remembered_size(*entry) for entry in kept)
     assert tables[-1] in inert_markup._remembered and tables[0] not in inert_markup._remembered

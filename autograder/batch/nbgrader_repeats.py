@@ -22,7 +22,9 @@ nbgrader 0.9 grow with every notebook and give nothing new after the first:
 The scores are the same with and without (``tests/test_batch.py`` compares ``grade``'s
 score in every cell with plain ``nbgrader autograde``'s); nbgrader is pinned to 0.9 in
 ``pyproject.toml`` for these two, and ``install`` stops with an error naming what it did not
-find rather than grade with a changed nbgrader.
+find rather than grade with a changed nbgrader. (A third repeat, the gradebook's revision read
+by an ``alembic heads`` subprocess for every new gradebook, is read in-process by
+``autograder.nbgrader_revision``, which the preflight and the course set-up use too.)
 """
 
 import functools

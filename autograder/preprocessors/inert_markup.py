@@ -151,12 +151,16 @@ def _clean(html_text):
 #: to REMEMBERED_MARKDOWN_TOTAL characters (source and HTML) in all: a class's notebooks share
 #: most of their markdown (the assignment's text: 108 cells of at most 2156 characters, 88 000
 #: in all, in the course's eight notebooks), and rendering and cleaning it is most of this
-#: preprocessor's time. The total bounds what a hostile class can make a worker remember (the
-#: HTML of a markdown table is about nine times its source) to 8 MB at most.
+#: preprocessor's time. The total, in which each cell also counts for
+#: REMEMBERED_MARKDOWN_CELL_CHARS (the memory of its two strings and its place in the dict),
+#: bounds what a hostile class can make a worker remember (the HTML of a markdown table is about
+#: nine times its source) to about 8 MB: measured with tracemalloc, 7.9 MB for 5 000-character
+#: cells of emoji (4 bytes a character), 2.4 MB for one-character cells.
 REMEMBERED_MARKDOWN_CHARS = 5_000
 REMEMBERED_MARKDOWN_TOTAL = 2_000_000
+REMEMBERED_MARKDOWN_CELL_CHARS = 100
 _remembered = {}  # {source: html}, oldest first
-_remembered_chars = 0  # of the sources and HTML in _remembered
+_remembered_chars = 0  # the total of _remembered_size over _remembered
 _remembered_lock = threading.Lock()
 
 
@@ -173,16 +177,20 @@ def safe_markdown_html(source, attachments=None):
     return html
 
 
+def _remembered_size(source, html):
+    return len(source) + len(html) + REMEMBERED_MARKDOWN_CELL_CHARS
+
+
 def _remember(source, html):
     global _remembered_chars
     with _remembered_lock:
         if source in _remembered:
             return
-        while _remembered and _remembered_chars + len(source) + len(html) > REMEMBERED_MARKDOWN_TOTAL:
+        while _remembered and _remembered_chars + _remembered_size(source, html) > REMEMBERED_MARKDOWN_TOTAL:
             oldest = next(iter(_remembered))
-            _remembered_chars -= len(oldest) + len(_remembered.pop(oldest))
+            _remembered_chars -= _remembered_size(oldest, _remembered.pop(oldest))
         _remembered[source] = html
-        _remembered_chars += len(source) + len(html)
+        _remembered_chars += _remembered_size(source, html)
 
 
 def _markdown_html(source, attachments):
