@@ -27,23 +27,8 @@ from pathlib import Path
 from autograder.batch import grade, sequential
 from autograder.demo.synthetic_class import class_roll, make_class
 from autograder.nbgrader_cli import environment
+from benchmarks.machine import measured
 from course.registry import ASSIGNMENTS
-
-
-def _cpu_seconds():
-    """Busy CPU seconds of the whole machine, all cores (from /proc/stat). Sandboxed kernels
-    are not this process's waited-for children, so its own rusage would miss them; on a
-    machine doing nothing else, the machine's busy time is the grading's."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def _measured(function, *args, **kwargs):
-    """(wall seconds, busy CPU seconds of the machine) of one call."""
-    wall, cpu = time.perf_counter(), _cpu_seconds()
-    function(*args, **kwargs)
-    return time.perf_counter() - wall, _cpu_seconds() - cpu
 
 
 class Stopwatch:
@@ -90,7 +75,7 @@ def _kernel_start(course_dir, forked, runs=5):
     kernels._ready.get(timeout=120).shutdown_kernel(now=True)
     wall = cpu = 0.0
     for _ in range(runs):
-        seconds, busy = _measured(kernels._start_one)
+        seconds, busy = measured(kernels._start_one)
         kernels._ready.get(timeout=120).shutdown_kernel(now=True)
         wall, cpu = wall + seconds, cpu + busy
     if kernels.fork_server:
@@ -140,7 +125,7 @@ def breakdown(course_dir, student, assignments):
             watch.wrap("database", Session, name)
         watch.wrap("database", Gradebook, "__init__")
         try:
-            total = sum(_measured(api.autograde, a, student, force=True, create=True)[0]
+            total = sum(measured(api.autograde, a, student, force=True, create=True)[0]
                         for a in assignments)
         finally:
             watch.restore()
@@ -226,9 +211,9 @@ def run(options):
             one_by_one, parallel = Path(scratch) / f"sequential-{round_}", Path(scratch) / f"batch-{round_}"
             for copy in (one_by_one, parallel):
                 shutil.copytree(base, copy)
-            wall_s, cpu_s = _measured(sequential.autograde, one_by_one)
+            wall_s, cpu_s = measured(sequential.autograde, one_by_one)
             _report("sequential `nbgrader autograde`", wall_s, cpu_s, notebooks)
-            wall_b, cpu_b = _measured(_grade_command, parallel, options.assignments, options.workers)
+            wall_b, cpu_b = measured(_grade_command, parallel, options.assignments, options.workers)
             _report("batch grader", wall_b, cpu_b, notebooks)
             print(f"ratio (sequential / batch):      {wall_s / wall_b:7.2f}x   (bar: 3x)", flush=True)
             print(f"batch CPU per notebook / sequential's: {cpu_b / cpu_s:5.0%}   (with every core busy, "
@@ -264,11 +249,11 @@ def _comparisons(base, scratch, batch, options, notebooks):
     with open(unsandboxed / "nbgrader_config.py", "a") as config:
         config.write("c.SandboxedExecute.sandbox = False  # the benchmark's comparison only\n")
     wall_b, cpu_b = batch
-    wall_f, cpu_f = _measured(_grade_command, unforked, options.assignments, options.workers)
+    wall_f, cpu_f = measured(_grade_command, unforked, options.assignments, options.workers)
     _report("batch, no zygote", wall_f, cpu_f, notebooks)
     print(f"zygote's gain (batch without / with): {wall_f / wall_b:5.2f}x wall, "
           f"{(cpu_f - cpu_b) / notebooks:+.2f} machine CPU s/notebook", flush=True)
-    wall_u, cpu_u = _measured(_grade_command, unsandboxed, options.assignments, options.workers)
+    wall_u, cpu_u = measured(_grade_command, unsandboxed, options.assignments, options.workers)
     _report("batch, no sandbox, no fork", wall_u, cpu_u, notebooks)
     print(f"sandbox cost (batch, no zygote, with / without sandbox): {wall_f / wall_u:5.2f}x wall, "
           f"{(wall_f - wall_u) / notebooks:+.2f} s/notebook")
