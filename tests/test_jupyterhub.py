@@ -199,6 +199,25 @@ def _running(pid_file):
         return False
 
 
+
+def _select_the_first_code_cell(page, attempts=5):
+    """Click the notebook's first code cell until it is the active one, in command mode. While
+    the page still renders (math, a notification), the layout moves under a click, which can
+    land on the next cell: the menu's "Run Selected Cell" would then run a markdown cell."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    first = page.locator(".jp-Notebook .jp-CodeCell").first
+    for _ in range(attempts):
+        first.click()
+        page.keyboard.press("Escape")  # command mode: the cell is selected, not its editor
+        try:
+            page.wait_for_function("() => document.querySelector('.jp-Notebook .jp-CodeCell')"
+                                   ".classList.contains('jp-mod-active')", timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.wait_for_timeout(1_000)
+    raise AssertionError(f"the first code cell did not become the active cell in {attempts} clicks")
+
 def _student_fetches_runs_and_submits(browser, url, student, shots):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = None
@@ -223,8 +242,7 @@ def _student_fetches_runs_and_submits(browser, url, student, shots):
 
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        page.locator(".jp-Notebook .jp-CodeCell").first.click()
-        page.keyboard.press("Escape")  # command mode: the cell is selected, not its editor
+        _select_the_first_code_cell(page)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name=re.compile(r"^Run Selected Cell")).first.click()
         page.wait_for_function(
