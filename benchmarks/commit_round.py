@@ -17,8 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.machine import measured  # noqa: E402  (this repository's, first)
+REPOSITORY = str(Path(__file__).resolve().parents[1])  # this script's own, for benchmarks.machine
+sys.path.insert(0, REPOSITORY)
+from benchmarks.machine import measured  # noqa: E402  (before the checkout's code is on the path)
 
 STUDENTS, WORKERS, TIMEOUT = 6, 3, 30
 
@@ -26,7 +27,7 @@ STUDENTS, WORKERS, TIMEOUT = 6, 3, 30
 def _checkout_code(checkout):
     """(class_roll, make_class, autograde, cell_scores, environment, assignments) of the
     checkout's own code, in either package layout."""
-    sys.path.remove(str(Path(__file__).resolve().parents[1]))
+    sys.path.remove(REPOSITORY)
     sys.path.insert(0, str(checkout))
     try:
         from autograder.batch.sequential import autograde, cell_scores

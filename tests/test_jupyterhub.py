@@ -199,7 +199,6 @@ def _running(pid_file):
         return False
 
 
-
 def _select_the_first_code_cell(page, attempts=5):
     """Click the notebook's first code cell until it is the active one, in command mode. While
     the page still renders (math, a notification), the layout moves under a click, which can
@@ -217,6 +216,7 @@ def _select_the_first_code_cell(page, attempts=5):
         except PlaywrightTimeout:
             page.wait_for_timeout(1_000)
     raise AssertionError(f"the first code cell did not become the active cell in {attempts} clicks")
+
 
 def _student_fetches_runs_and_submits(browser, url, student, shots):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
