@@ -40,6 +40,18 @@ def _exported_score(course):
     return float(row["score"]), float(row["max_score"])
 
 
+def _wait_until_the_formgrader_listens(page):
+    """Wait until the formgrader has fetched the grades and comments and bound their inputs.
+
+    The inputs are in the page's HTML at once, but formgrade.js attaches the views that save a
+    change only when its fetch of the grades (and, separately, of the comments) returns. A score
+    typed before then is saved nowhere, and the fetched value is drawn over it."""
+    page.wait_for_function(
+        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+        " && formgrader.comments && formgrader.comments.loaded",
+        timeout=90_000)
+
+
 def test_an_override_in_the_formgrader_is_exported_and_survives_a_regrade(tmp_path):
     course = tmp_path / "course"
     release = build_course_dir(course, [ASSIGNMENT])
@@ -65,6 +77,7 @@ def test_an_override_in_the_formgrader_is_exported_and_survives_a_regrade(tmp_pa
         page.goto(f"{base}/formgrader/submissions/{submission}/")
         score = page.locator("input.score#test_linear_update")
         score.wait_for(timeout=90_000)
+        _wait_until_the_formgrader_listens(page)
         score.fill("1")
         score.press("Tab")  # the formgrader saves on change
         comment = page.locator("textarea#linear_update-comment")
