@@ -17,7 +17,9 @@ from course.probes.kernel import exact
 def judge_train_test_split(got, want, t):
     """A shuffled partition of the 57 rows into 40 train and 17 test rows, rows kept whole,
     the same for the same seed and different for another seed; the test rows are the first 17
-    of np.random.default_rng(seed).permutation(57) (the rule the notebook states), in any order."""
+    of np.random.default_rng(seed).permutation(57) (the rule the notebook states), in any order;
+    for 23 samples the test set has round(test_fraction * 23) rows, and the defaults give the
+    split of seed 0."""
     problems = compare(got, want, ["X"])
     if problems:
         return problems
@@ -60,13 +62,32 @@ def judge_train_test_split(got, want, t):
                                 "asks for: the test set is the first round(test_fraction * N) entries of "
                                 "np.random.default_rng(seed).permutation(N), the training set the rest",
                                 which=which)]
+    for run, fraction in (("23 samples, test_fraction 0.3:", 0.3), ("23 samples, the defaults:", 0.2)):
+        y_test, y_train = got.get(f"{run} y_test"), got.get(f"{run} y_train")
+        expected = len(want[f"{run} y_test"])
+        shapes = (None, None) if y_test is None or y_train is None else (y_test.shape, y_train.shape)
+        if shapes != ((expected,), (23 - expected,)):
+            return [message("probe.data_prep.split_round", "for 23 samples and test_fraction {fraction} the "
+                            "test set must have round({fraction} * 23) = {expected} rows, got {got}: round, "
+                            "do not truncate with int()", fraction=fraction, expected=expected,
+                            got=None if y_test is None else len(y_test))]
+        if sorted(y_test.tolist()) != sorted(want[f"{run} y_test"].tolist()):
+            if run.endswith("the defaults:"):
+                return [message("probe.data_prep.split_default_seed", "train_test_split(X, y) with its "
+                                "defaults must give the split of seed 0: seed=0 is a seed like any other "
+                                "(default_rng(0)), not 'no seed'")]
+            return [message("probe.data_prep.split_rule", "the {which} set is not the one the notebook "
+                            "asks for: the test set is the first round(test_fraction * N) entries of "
+                            "np.random.default_rng(seed).permutation(N), the training set the rest",
+                            which=message("probe.data_prep.test_set", "test"))]
     return []
 
 
 def judge_iterate_minibatches(got, want, t):
     """Every row once per epoch, X and Y rows paired, the sizes 4, 4, 4, 4, 1 (the last
-    partial batch kept), shuffled with shuffle=True and in order without, the same order from
-    generators seeded alike (the permutation comes from rng)."""
+    partial batch kept) and one batch of 17 for batch_size 17 (no empty batch), shuffled with
+    shuffle=True and in order without, the same order from generators seeded alike (the
+    permutation comes from rng), a new order at each call with rng=None."""
     problems = compare(
         got, want, ["X", "Y"] + [f"{run}: batch sizes" for run in ("shuffled", "in order", "one batch")]
     )
@@ -97,6 +118,16 @@ def judge_iterate_minibatches(got, want, t):
         return [message("probe.data_prep.batch_rng", "two generators seeded alike gave different batch "
                         "orders: draw the permutation from rng, never from NumPy's global generator "
                         "(np.random.permutation)")]
+    sizes = got.get("whole batches: batch sizes")
+    if sizes != want["whole batches: batch sizes"]:
+        return [message("probe.data_prep.batch_whole", "17 samples in batches of 17 should give one batch "
+                        "of 17, got sizes {sizes}: no empty batch when batch_size divides N", sizes=sizes)]
+    if not bool(got.get("rng=None: every row once", False)):
+        return [message("probe.data_prep.batch_no_rng", "with rng=None every sample must still appear "
+                        "exactly once per epoch")]
+    if bool(got.get("rng=None: two calls gave the same order", True)):
+        return [message("probe.data_prep.batch_no_rng_seeded", "with rng=None two calls gave the same order: "
+                        "make a new unseeded generator, np.random.default_rng(), at each call")]
     return []
 
 

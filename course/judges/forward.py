@@ -17,13 +17,15 @@ DROP_TOLERANCE = 0.04
 
 
 def judge_dropout_forward(got, want, t):
-    """The masks' statistics and scale, the input unchanged, a new mask per call, the same
-    mask for the same seed, the identity in evaluation mode and for p = 0."""
+    """The masks' statistics and scale, the input unchanged, the mask kept, a new
+    mask per call, the same mask for the same seed, the identity in evaluation mode and for
+    p = 0."""
     keys = [
         key
         for key in want
         if "training mode when new" in key
         or "evaluation mode" in key
+        or "kept its mask" in key
         or key.startswith("X")
         or key == "Dropout(0.0).forward(X)"
     ]

@@ -90,7 +90,8 @@ def judge_linear_init(got, want, t):
 
 def judge_initialize_parameters(got, want, t):
     """Keys W1, b1, ... from 1; W{l}: (d[l-1], d[l]) float64, b{l} zeros; the He scale on wide
-    layers; the same parameters for the same seed, others for another seed, W2 != W3."""
+    layers; the same parameters for the same seed, others for another seed, W2 != W3, and no
+    layer that repeats the next seed's previous layer (a generator per layer seeded seed + l)."""
     problems = compare(got, want, [key for key in want if key.startswith("keys") or key.startswith("b")])
     if problems:
         return problems
@@ -116,6 +117,15 @@ def judge_initialize_parameters(got, want, t):
         return [message("probe.initialization.fresh_rng_per_layer", "W2 and W3 of layer_dims [8, 8, 8, 8] "
                         "are identical: one generator for all layers, not a fresh one with the same seed "
                         "per layer")]
+    for layer in (2, 3):  # the seed's layer l drawn as the next seed's layer l - 1
+        W = got[f"W{layer} for layer_dims [8, 8, 8, 8]"]
+        W_next = got.get(f"W{layer - 1} for layer_dims [8, 8, 8, 8], seed + 1")
+        if isinstance(W_next, np.ndarray) and W_next.shape == W.shape and np.allclose(W, W_next, rtol=1e-12,
+                                                                                       atol=0):
+            return [message("probe.initialization.seed_per_layer", "W{layer} for a seed equals W{previous} "
+                            "for the next seed: each layer drew from a generator of its own seeded from the "
+                            "seed (seed + l). Use one generator, np.random.default_rng(seed), for the whole "
+                            "network", layer=layer, previous=layer - 1)]
     return []
 
 

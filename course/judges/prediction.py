@@ -59,8 +59,8 @@ def judge_results(got, want, t):
 MAX_STEPS = 10_000
 
 
-#: The epochs and batch size of buggy_experiment, which fixed_experiment must keep.
-BUGGY_EPOCHS, BUGGY_BATCH_SIZE = 100, 32
+#: The loss, epochs and batch size of buggy_experiment, which fixed_experiment must keep.
+BUGGY_LOSS, BUGGY_EPOCHS, BUGGY_BATCH_SIZE = "MeanSquareError", 100, 32
 
 
 def _replay(got, t):
@@ -77,7 +77,12 @@ def _replay(got, t):
                                  "the grader replays at most {most} calls: train one model, once",
                                  calls=calls, most=MAX_CALLS))
     settings = [_recorded_call(got, call, X_train, t) for call in range(calls)]
-    for _, _, epochs, batch_size, _, _ in settings:
+    for loss, _, epochs, batch_size, _, _ in settings:
+        if loss != BUGGY_LOSS:
+            raise ValueError(message("probe.prediction.keep_loss", "fixed_experiment trains with {loss}: "
+                                     "keep buggy_experiment's loss, {buggy_loss} (MSE); its faults are "
+                                     "elsewhere",
+                                     loss=loss, buggy_loss=BUGGY_LOSS))
         if (epochs, batch_size) != (BUGGY_EPOCHS, BUGGY_BATCH_SIZE):
             raise ValueError(message("probe.prediction.keep_settings", "fixed_experiment trains {epochs:g} "
                                      "epochs of batches of {batch_size:g}: keep buggy_experiment's "

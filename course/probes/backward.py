@@ -12,8 +12,8 @@ from .kernel import exact, linear, overflows
 
 
 def probe_numerical_gradient(ns, rng):
-    """numerical_gradient(f, x, eps) for x of shapes (4, 6), (7,), (3, 2), (2, 5), (1, 4);
-    x must be restored bit for bit and the result must be a new array."""
+    """numerical_gradient(f, x, eps) for x of shapes (4, 6), (7,), (3, 2), (2, 5), (1, 4) and a
+    transposed (3, 5) view; x must be restored bit for bit and the result must be a new array."""
     gradient, values = ns["numerical_gradient"], {}
     cases = [
         ("sum(sin(x) * x**2), x (4, 6)", rng.standard_normal((4, 6)), lambda x: np.sum(np.sin(x) * x**2), {}),
@@ -26,6 +26,10 @@ def probe_numerical_gradient(ns, rng):
             {"eps": 0.1},
         ),
         ("sum(exp(x)), x (1, 4)", rng.standard_normal((1, 4)), lambda x: np.sum(np.exp(x)), {}),
+        # a transposed view, as a W drawn (out, in) and transposed is: x.ravel() and
+        # x.reshape(-1) are copies of it, so changing them leaves x (and f) alone
+        ("sum(x * cos(x)), x a transposed (5, 3) array, not contiguous", rng.standard_normal((5, 3)).T,
+         lambda x: np.sum(x * np.cos(x)), {}),
     ]
     for label, x, function, options in cases:
         result = gradient(lambda x=x, function=function: float(function(x)), x, **options)

@@ -25,7 +25,9 @@ def probe_train_test_split(ns, rng):
     """X: (57, 3) with X[:, 0] = row number, y = row number; test_fraction 0.3 -> 17 test rows.
 
     Records the four parts for a seed, again for the same seed, and the test labels for
-    another seed. The judge checks the properties, not one particular permutation.
+    another seed; then the labels of a split of 23 samples, where rounding and truncating
+    differ, with test_fraction 0.3 and with the defaults. The judge checks the properties, not
+    one particular permutation.
     """
     seed = int(rng.integers(0, 1000))
     X = rng.standard_normal((57, 3))
@@ -36,6 +38,13 @@ def probe_train_test_split(ns, rng):
         parts = ns["train_test_split"](X.copy(), y.copy(), test_fraction=0.3, seed=run_seed)
         for name, part in zip(("X_train", "X_test", "y_train", "y_test"), parts):
             values[f"{run} {name}"] = part
+    # 23 samples: round(0.3 * 23) = 7 and round(0.2 * 23) = 5, where int() would give 6 and 4;
+    # the defaults (test_fraction 0.2, seed 0) must be the split of seed 0, not an unseeded one
+    X_small, y_small = rng.standard_normal((23, 2)), np.arange(23)
+    for run, arguments in (("23 samples, test_fraction 0.3:", {"test_fraction": 0.3, "seed": seed}),
+                           ("23 samples, the defaults:", {})):
+        parts = ns["train_test_split"](X_small.copy(), y_small.copy(), **arguments)
+        values[f"{run} y_train"], values[f"{run} y_test"] = parts[2], parts[3]
     return values
 
 
@@ -51,8 +60,9 @@ def probe_standardize(ns, rng):
 def probe_iterate_minibatches(ns, rng):
     """X: (17, 4) with X[:, 0] = row number, Y: (17, 4) with Y[:, -1] = row number.
 
-    Shuffled batches of 4, unshuffled batches of 6, one batch larger than the data, and the
-    shuffled batches again from a generator seeded alike.
+    Shuffled batches of 4, unshuffled batches of 6, one batch larger than the data, the
+    shuffled batches again from a generator seeded alike, one batch of exactly N, and two
+    calls with rng=None.
     """
     X = rng.standard_normal((17, 4))
     X[:, 0] = np.arange(17)
@@ -64,6 +74,7 @@ def probe_iterate_minibatches(ns, rng):
         ("in order", 6, False, seeds[1]),
         ("one batch", 100, True, seeds[2]),
         ("shuffled again, same seed", 4, True, seeds[0]),
+        ("whole batches", 17, True, seeds[1]),  # batch_size divides N: no empty batch after them
     ):
         batches = list(
             ns["iterate_minibatches"](
@@ -73,6 +84,11 @@ def probe_iterate_minibatches(ns, rng):
         values[f"{run}: batch sizes"] = [len(X_batch) for X_batch, _ in batches]
         values[f"{run}: X rows"] = np.concatenate([X_batch for X_batch, _ in batches])
         values[f"{run}: Y rows"] = np.concatenate([Y_batch for _, Y_batch in batches])
+    # rng=None: a new generator each call (np.random.default_rng()), so two epochs differ
+    epochs = [ns["iterate_minibatches"](X.copy(), Y.copy(), 4) for _ in range(2)]
+    unseeded = [np.concatenate([Y_batch[:, -1] for _, Y_batch in epoch]) for epoch in epochs]
+    values["rng=None: two calls gave the same order"] = bool(np.array_equal(*unseeded))
+    values["rng=None: every row once"] = all(sorted(order.tolist()) == list(range(17)) for order in unseeded)
     return values
 
 

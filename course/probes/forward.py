@@ -41,6 +41,8 @@ def probe_linear_forward(ns, rng):
         X = rng.standard_normal((n, n_in))
         values[f"Linear({n_in}, {n_out}).forward(X) for {n} samples"] = layer.forward(X)
         values[exact(f"X after Linear({n_in}, {n_out}).forward")] = X
+        values[f"Linear({n_in}, {n_out}).forward kept its input X on the layer (backward needs it)"] = kept(
+            layer, lambda value, X=X: value.shape == X.shape and np.array_equal(value, X))
     layer.W = layer.W * 2.0
     values["a second call of Linear(1, 3).forward, W changed"] = layer.forward(rng.standard_normal((5, 1)))
     return values
@@ -53,8 +55,12 @@ def probe_activations_forward(ns, rng):
     for shape in [(13, 6), (1, 4)]:
         Z = 3 * rng.standard_normal(shape)
         for name in ("ReLU", "Tanh", "Identity"):
-            values[f"{name}().forward(Z) for Z of shape {shape}"] = ns[name]().forward(Z)
+            layer = ns[name]()
+            values[f"{name}().forward(Z) for Z of shape {shape}"] = A = layer.forward(Z)
             values[exact(f"Z after {name}().forward, shape {shape}")] = Z
+            if name in KEPT:
+                values[f"{name}().forward kept {KEPT[name]} on the layer (backward needs it), shape "
+                       f"{shape}"] = kept(layer, lambda value, name=name, Z=Z, A=A: keeps(name, value, Z, A))
     Z_big = np.array([[-1000.0, -20.0, 0.0, 20.0, 1000.0]])
     for name in ("ReLU", "Tanh"):
         A, overflowed = overflows(ns[name]().forward, Z_big)
@@ -76,10 +82,14 @@ def probe_sigmoid_forward(ns, rng):
     for shape in [(8, 5), (1, 7)]:
         Z = 6 * rng.standard_normal(shape)
         for label, argument in (("Z", Z), ("-Z", -Z)):
-            A, overflowed = overflows(ns["Sigmoid"]().forward, argument)
+            layer = ns["Sigmoid"]()
+            A, overflowed = overflows(layer.forward, argument)
             values[f"Sigmoid().forward({label}) overflowed, shape {shape}"] = overflowed
             if not overflowed:
                 values[f"Sigmoid().forward({label}) for Z of shape {shape}"] = A
+                values[f"Sigmoid().forward({label}) kept its output A or its input Z on the layer (backward "
+                       f"needs it), shape {shape}"] = kept(
+                    layer, lambda value, Z=argument, A=A: keeps("Sigmoid", value, Z, A))
         values[exact(f"Z after Sigmoid().forward, shape {shape}")] = Z
     Z = np.array([[-1000.0, -50.0, 0.0], [50.0, 700.0, 1000.0]])
     A, overflowed = overflows(ns["Sigmoid"]().forward, Z)
@@ -114,6 +124,9 @@ def probe_dropout_forward(ns, rng):
         values[exact(f"X after Dropout({p}).forward")] = X
         values[f"Dropout({p}).forward(X) again"] = layer.forward(X)
         values[f"Dropout({p}).forward(X), same seed"] = Dropout(p, rng=np.random.default_rng(seed)).forward(X)
+        output = values[f"Dropout({p}).forward(X) again"]
+        values[f"Dropout({p}).forward kept its mask on the layer (backward needs it)"] = kept(
+            layer, lambda value, X=X, p=p, output=output: is_mask(value, X, p, output))
         layer.eval()
         values[f"Dropout({p}).forward(X) in evaluation mode"] = layer.forward(X)
         layer.train()
@@ -125,6 +138,47 @@ def probe_dropout_forward(ns, rng):
         np.ones((1, 400))
     )
     return values
+
+
+#: What an activation's forward must keep for its backward, under any name.
+KEPT = {"ReLU": "its input Z (or where Z > 0)", "Tanh": "its output A (or its input Z)"}
+
+
+def kept(layer, test):
+    """Whether an array attribute of ``layer``, under any name (notebook 04 names them, this
+    notebook only asks that they be kept), passes ``test(value)``."""
+    try:
+        attributes = list(vars(layer).values())
+    except TypeError:
+        return False
+    for value in attributes:
+        try:
+            if isinstance(value, np.ndarray) and bool(test(value)):
+                return True
+        except (TypeError, ValueError):  # an array of strings or objects: not what backward needs
+            pass
+    return False
+
+
+def keeps(kind, value, Z, A):
+    """Whether ``value`` holds what the backward of an activation of ``kind`` needs: for ReLU
+    where Z > 0 (Z itself, its output or a mask), for Tanh and Sigmoid the output A or Z."""
+    if value.shape != Z.shape:
+        return False
+    if kind == "ReLU":
+        return np.array_equal(value > 0, Z > 0)
+    return np.array_equal(value, Z) or np.allclose(value, A, rtol=1e-12, atol=0.0)
+
+
+def is_mask(value, X, p, output):
+    """Whether ``value`` is the mask of the forward that gave ``output``: X * value equals it,
+    or, for a mask of 0s and 1s, X * value / (1 - p) does."""
+    if value.shape != X.shape or not isinstance(output, np.ndarray) or output.shape != X.shape:
+        return False
+    with np.errstate(all="ignore"):
+        value = value.astype(float)
+        return np.allclose(X * value, output, rtol=1e-12, atol=0.0) or np.allclose(
+            X * value / (1.0 - p), output, rtol=1e-12, atol=0.0)
 
 
 PROBES = {

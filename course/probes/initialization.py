@@ -68,6 +68,9 @@ def probe_initialize_parameters(ns, rng):
     for key in ("W1", "W2", "W3"):
         values[exact(f"{key} again for the same seed")] = again[key]
         values[f"{key} for another seed"] = other[key]
+    following = ns["initialize_parameters"]([8, 8, 8, 8], seed=seed + 1)  # a generator per layer, seed + l?
+    for key in ("W1", "W2"):
+        values[f"{key} for layer_dims [8, 8, 8, 8], seed + 1"] = following.get(key)
     return values
 
 

@@ -69,9 +69,9 @@ def probe_sequential_update_and_modes(ns, rng):
         layer.dW, layer.db = rng.standard_normal(layer.W.shape), rng.standard_normal(layer.b.shape)
     pairs = [tuple(pair) for pair in model.parameters()]
     values["number of pairs in parameters()"] = len(pairs)
-    for index, (value, gradient) in enumerate(pairs):
-        values[f"parameters()[{index}]'s value"] = value
-        values[f"parameters()[{index}]'s gradient"] = gradient
+    for index, (value, gradient) in enumerate(pairs):  # copies: update may change them in place
+        values[f"parameters()[{index}]'s value"] = np.array(value, copy=True)
+        values[f"parameters()[{index}]'s gradient"] = np.array(gradient, copy=True)
     model.update(0.05)
     for index, layer in enumerate(linears, start=1):
         values[f"W of Linear {index} after update(0.05)"] = layer.W
@@ -102,13 +102,16 @@ ARCHITECTURE = [
     {"input_dim": 6, "output_dim": 3, "activation": "sigmoid"},
     {"input_dim": 3, "output_dim": 1, "activation": "identity"},
 ]
-#: Wide layers to measure the scales: (architecture, expected std of each W).
+#: Wide layers to measure the scales, one before each activation: (architecture, expected
+#: std of each W). At least 4800 weights each, so a correct std is within 1.05 by 5 standard errors.
 WIDE = (
     [
         {"input_dim": 120, "output_dim": 80, "activation": "relu"},
         {"input_dim": 80, "output_dim": 60, "activation": "tanh"},
+        {"input_dim": 60, "output_dim": 100, "activation": "sigmoid"},
+        {"input_dim": 100, "output_dim": 80, "activation": "identity"},
     ],
-    [np.sqrt(2 / 120), np.sqrt(2 / 140)],
+    [np.sqrt(2 / 120), np.sqrt(2 / 140), np.sqrt(2 / 160), np.sqrt(2 / 180)],
 )
 
 
@@ -124,6 +127,8 @@ def probe_build_model(ns, rng):
     values, seed = {}, int(rng.integers(1000))
     model = ns["build_model"](ARCHITECTURE, seed=seed)
     values["the kinds of the layers"] = [layer_kind(ns, layer) for layer in model.layers]
+    distinct = {id(layer) for layer in model.layers}
+    values["every layer of the model is an object of its own"] = len(distinct) == len(model.layers)
     for index, layer in enumerate(model.layers[::2], start=1):
         values[f"W of Linear {index}"], values[f"b of Linear {index}"] = layer.W, layer.b
     for index, W in enumerate(_model_weights(ns["build_model"](ARCHITECTURE, seed=seed)), start=1):
@@ -448,7 +453,8 @@ def probe_update_parameters(ns, rng):
     for layer_dims, learning_rate in (((4, 5, 3), 0.1), ((2, 3, 3, 1), 0.7)):
         label = f"network {'-'.join(map(str, layer_dims))}, learning_rate {learning_rate}"
         parameters = _parameters(rng, layer_dims)
-        grads = {f"d{key}": rng.standard_normal(value.shape) for key, value in parameters.items()}
+        # in the order backward_propagation makes them (dWL, dbL, ..., dW1, db1): matched by name
+        grads = {f"d{key}": rng.standard_normal(value.shape) for key, value in reversed(parameters.items())}
         kept = {key: value.copy() for key, value in parameters.items()}
         updated = ns["update_parameters"](parameters, grads, learning_rate)
         values[f"{label}: returns a dict"] = isinstance(updated, dict)

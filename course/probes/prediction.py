@@ -61,7 +61,7 @@ def _raises(function, *args):
 
 def probe_accuracy(ns, rng):
     """accuracy(y_pred, y_true) -> float: 28 right of 37, all right, all wrong, a batch of
-    one; ValueError for (N,) against (N, 1) either way round."""
+    one; ValueError for (N,) against (N, 1) either way round and for (1,) against (N,)."""
     accuracy, values = ns["accuracy"], {}
     y_true = rng.integers(0, 4, 37)
     y_pred = y_true.copy()
@@ -75,6 +75,7 @@ def probe_accuracy(ns, rng):
     values["accuracy of a batch of one"] = float(accuracy(np.array([3]), np.array([3])))
     values["accuracy((N,), (N, 1)) raised"] = _raises(accuracy, y_pred, y_true[:, None])
     values["accuracy((N, 1), (N,)) raised"] = _raises(accuracy, y_pred[:, None], y_true)
+    values["accuracy((1,), (N,)) raised"] = _raises(accuracy, y_pred[:1], y_true)  # same ndim, other shape
     return values
 
 
