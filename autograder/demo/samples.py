@@ -14,6 +14,8 @@ Kinds of submission, per assignment:
 - ``bug:K``: the reference with only the K-th planted bug of that assignment;
 - ``bugs:G``: the reference with the planted bugs of group G of ``bug_groups`` (bugs of
   different solution cells, so that one notebook grades several bugs at once);
+- ``stub:GRADE_ID``: the reference with the one solution cell ``GRADE_ID`` left as its stub
+  (an exercise a student skipped);
 - ``untouched``: the release notebook as students receive it.
 """
 
@@ -134,6 +136,8 @@ def answers(assignment, kind, notebook):
         return {**solved, **alternative_solutions(assignment)}
     if kind.startswith("alt:"):
         return {**solved, **alternative_solutions(assignment, int(kind[4:]))}
+    if kind.startswith("stub:"):
+        return {gid: source for gid, source in solved.items() if gid != kind[5:]}
     if kind == "partial":
         return {gid: solved[gid] for gid in ids[: len(ids) // 2]}
     if kind == "buggy" or kind.startswith(("bug:", "bugs:")):
@@ -150,7 +154,8 @@ def answers(assignment, kind, notebook):
                 solved[bug.grade_id] = without_markers(bug.apply(reference[bug.grade_id]))
                 bugged.add(bug.grade_id)
         return solved
-    raise ValueError(f"unknown kind of submission {kind!r}: one of {KINDS}, alt:R, bug:K or bugs:G")
+    raise ValueError(f"unknown kind of submission {kind!r}: one of {KINDS}, alt:R, bug:K, bugs:G or "
+                     "stub:GRADE_ID")
 
 
 def make_submission(assignment, kind, release_dir=ROOT / "release"):
