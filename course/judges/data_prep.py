@@ -56,12 +56,7 @@ def judge_train_test_split(got, want, t):
     for run in ("first", "other"):
         for name in ("y_test", "y_train"):
             if sorted(got[f"{run} {name}"].tolist()) != sorted(want[f"{run} {name}"].tolist()):
-                which = message("probe.data_prep.test_set", "test") if name == "y_test" \
-                    else message("probe.data_prep.train_set", "train")
-                return [message("probe.data_prep.split_rule", "the {which} set is not the one the notebook "
-                                "asks for: the test set is the first round(test_fraction * N) entries of "
-                                "np.random.default_rng(seed).permutation(N), the training set the rest",
-                                which=which)]
+                return [_split_rule_problem(name)]
     for run, fraction in (("23 samples, test_fraction 0.3:", 0.3), ("23 samples, the defaults:", 0.2)):
         y_test, y_train = got.get(f"{run} y_test"), got.get(f"{run} y_train")
         expected = len(want[f"{run} y_test"])
@@ -76,11 +71,17 @@ def judge_train_test_split(got, want, t):
                 return [message("probe.data_prep.split_default_seed", "train_test_split(X, y) with its "
                                 "defaults must give the split of seed 0: seed=0 is a seed like any other "
                                 "(default_rng(0)), not 'no seed'")]
-            return [message("probe.data_prep.split_rule", "the {which} set is not the one the notebook "
-                            "asks for: the test set is the first round(test_fraction * N) entries of "
-                            "np.random.default_rng(seed).permutation(N), the training set the rest",
-                            which=message("probe.data_prep.test_set", "test"))]
+            return [_split_rule_problem("y_test")]
     return []
+
+
+def _split_rule_problem(name):
+    """The message for a test set (``name`` "y_test") or training set that is not the notebook's."""
+    which = message("probe.data_prep.test_set", "test") if name == "y_test" \
+        else message("probe.data_prep.train_set", "train")
+    return message("probe.data_prep.split_rule", "the {which} set is not the one the notebook asks for: the "
+                   "test set is the first round(test_fraction * N) entries of "
+                   "np.random.default_rng(seed).permutation(N), the training set the rest", which=which)
 
 
 def judge_iterate_minibatches(got, want, t):

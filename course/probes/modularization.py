@@ -69,9 +69,10 @@ def probe_sequential_update_and_modes(ns, rng):
         layer.dW, layer.db = rng.standard_normal(layer.W.shape), rng.standard_normal(layer.b.shape)
     pairs = [tuple(pair) for pair in model.parameters()]
     values["number of pairs in parameters()"] = len(pairs)
-    for index, (value, gradient) in enumerate(pairs):  # copies: update may change them in place
-        values[f"parameters()[{index}]'s value"] = np.array(value, copy=True)
-        values[f"parameters()[{index}]'s gradient"] = np.array(gradient, copy=True)
+    for index, (value, gradient) in enumerate(pairs):  # copies of arrays: update may change them in place
+        values[f"parameters()[{index}]'s value"] = value.copy() if isinstance(value, np.ndarray) else value
+        values[f"parameters()[{index}]'s gradient"] = gradient.copy() if isinstance(gradient, np.ndarray) \
+            else gradient
     model.update(0.05)
     for index, layer in enumerate(linears, start=1):
         values[f"W of Linear {index} after update(0.05)"] = layer.W
